@@ -1,0 +1,77 @@
+"""The result record: what every view (terminal, JSON Lines, HTML, JUnit, Allure) is made from.
+
+A check ends as exactly one Outcome. The requirement's level, not the test author, decides whether a
+broken rule is a ``fail`` (MUST) or a ``warn`` (SHOULD) or ``info`` (MAY).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+
+
+class Outcome(str, Enum):
+    PASS = "pass"
+    FAIL = "fail"  # a MUST broken: the provider is not conformant
+    WARN = "warn"  # a SHOULD broken
+    INFO = "info"  # a MAY broken, or an observation worth reporting
+    NOT_APPLICABLE = "not-applicable"  # with the reason, e.g. no grading periods in the data
+    ERRORED = "errored"  # the harness could not decide (network error, setup failure)
+
+    def __str__(self) -> str:  # pragma: no cover - trivial
+        return self.value
+
+
+BROKEN_OUTCOME = {"MUST": Outcome.FAIL, "SHOULD": Outcome.WARN, "MAY": Outcome.INFO}
+
+
+@dataclass
+class Exchange:
+    """Evidence of one HTTP exchange, already masked (no secret, token or Authorization value)."""
+
+    method: str
+    url: str
+    status: int | None
+    request_headers: dict[str, str] = field(default_factory=dict)
+    response_headers: dict[str, str] = field(default_factory=dict)
+    body_excerpt: str = ""
+    elapsed_ms: float | None = None
+    curl: str = ""
+    error: str | None = None  # transport error, when there was no response
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Result:
+    requirement: str
+    level: str
+    area: str
+    section: str
+    normative: bool
+    outcome: Outcome
+    nodeid: str
+    operation: str | None = None
+    params: dict[str, str] = field(default_factory=dict)  # e.g. {"scope": "roster-core.readonly"}
+    message: str = ""
+    expected: str | None = None
+    actual: str | None = None
+    schema_path: str | None = None
+    reading: str | None = None  # which reading of an ambiguous rule the provider followed
+    evidence: list[Exchange] = field(default_factory=list)
+    duration_s: float = 0.0
+    # Filled by expectations: "expected-fail" when a known result matched, "stale" when it now passes
+    expectation: str | None = None
+    expectation_reason: str | None = None
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["outcome"] = self.outcome.value
+        return d
+
+    @property
+    def key(self) -> str:
+        """Stable identity across runs: requirement, operation and params."""
+        extra = ",".join(f"{k}={v}" for k, v in sorted(self.params.items()))
+        return "|".join(x for x in (self.requirement, self.operation or "", extra) if x)

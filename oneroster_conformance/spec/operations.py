@@ -1,0 +1,146 @@
+"""The operation catalogue, built from the extracted OpenAPI listing at import time.
+
+Nothing here is typed in by hand: paths, parameters, response schemas and scopes all come from
+``schemas/<binding>/openapi.json``. Suites iterate this catalogue, so a new operation in the
+OpenAPI needs no new test code.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from oneroster_conformance.resources import schemas_dir
+
+SCOPE_PREFIX = "https://purl.imsglobal.org/spec/or/v1p2/scope/"
+ROSTER = SCOPE_PREFIX + "roster.readonly"
+ROSTER_CORE = SCOPE_PREFIX + "roster-core.readonly"
+ROSTER_DEMOGRAPHICS = SCOPE_PREFIX + "roster-demographics.readonly"
+ALL_SCOPES = (ROSTER, ROSTER_CORE, ROSTER_DEMOGRAPHICS)
+SERVICE_ROOT = {"v1p2": "/ims/oneroster/rostering/v1p2", "v1p1": "/ims/oneroster/v1p1"}
+DISCOVERY_FILE = "discovery/onerosterv1p2rostersservice_openapi3_v1p0.json"
+
+_PARAM = re.compile(r"{([^}]+)}")
+
+
+def short_scope(scope: str) -> str:
+    """'https://.../roster-core.readonly' -> 'roster-core.readonly'."""
+    return scope.rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Operation:
+    operation_id: str
+    method: str
+    path: str  # relative to the service root, e.g. "/schools/{schoolSourcedId}/classes"
+    path_params: tuple[str, ...]
+    query_params: tuple[str, ...]
+    responses: dict[str, str | None] = field(hash=False, compare=False)  # status -> schema name
+    scopes: frozenset[str] = frozenset()
+    tag: str = ""
+    binding: str = "v1p2"
+
+    @property
+    def is_collection(self) -> bool:
+        return "limit" in self.query_params
+
+    @property
+    def is_nested(self) -> bool:
+        return self.is_collection and bool(self.path_params)
+
+    @property
+    def response_schema(self) -> str:
+        schema = self.responses.get("200")
+        if schema is None:
+            raise LookupError(f"{self.operation_id} lists no 200 schema")
+        return schema
+
+    @property
+    def wrapper(self) -> str:
+        """The top-level key the 200 body must carry, read from the response schema."""
+        return wrapper_of(self.response_schema, self.binding)
+
+    @property
+    def collection_path(self) -> str:
+        """The last static segment: '/schools/{id}/classes' -> 'classes'."""
+        return [s for s in self.path.split("/") if s and not s.startswith("{")][-1]
+
+    def url_path(self, **ids: str) -> str:
+        missing = [p for p in self.path_params if p not in ids]
+        if missing:
+            raise KeyError(f"{self.operation_id} needs {missing}")
+        return _PARAM.sub(lambda m: _quote(ids[m.group(1)]), self.path)
+
+
+def _quote(value: str) -> str:
+    from urllib.parse import quote
+
+    return quote(value, safe="")
+
+
+@cache
+def openapi(binding: str = "v1p2") -> dict:
+    return json.loads((schemas_dir() / binding / "openapi.json").read_text(encoding="utf-8"))
+
+
+def _ref_name(ref: str) -> str:
+    return ref.rsplit("/", 1)[-1]
+
+
+@cache
+def operations(binding: str = "v1p2") -> tuple[Operation, ...]:
+    doc = openapi(binding)
+    params = doc.get("components", {}).get("parameters", {})
+    ops: list[Operation] = []
+    for path, item in doc["paths"].items():
+        for method, spec in item.items():
+            if method.startswith("x-") or method == "parameters":
+                continue
+            names: list[str] = []
+            for p in spec.get("parameters", []):
+                if "$ref" in p:
+                    p = params[_ref_name(p["$ref"])]
+                if p.get("in") == "query":
+                    names.append(p["name"])
+            responses: dict[str, str | None] = {}
+            for code, resp in spec.get("responses", {}).items():
+                schema = resp.get("content", {}).get("application/json", {}).get("schema", {})
+                responses[code] = _ref_name(schema["$ref"]) if "$ref" in schema else None
+            scopes = frozenset(s for req in spec.get("security", []) for v in req.values() for s in v)
+            op = Operation(
+                operation_id=spec["operationId"],
+                method=method.upper(),
+                path=path,
+                path_params=tuple(_PARAM.findall(path)),
+                query_params=tuple(names),
+                responses=responses,
+                scopes=scopes,
+                tag=(spec.get("tags") or [""])[0],
+                binding=binding,
+            )
+            ops.append(op)
+    return tuple(sorted(ops, key=lambda o: o.operation_id))
+
+
+def by_id(operation_id: str, binding: str = "v1p2") -> Operation:
+    for op in operations(binding):
+        if op.operation_id == operation_id:
+            return op
+    raise KeyError(operation_id)
+
+
+def granted_by(scope: str, binding: str = "v1p2") -> tuple[Operation, ...]:
+    """Operations a token holding only ``scope`` may call (the prose tables: any one listed scope
+    grants the operation; SPEC-NOTES 8)."""
+    return tuple(op for op in operations(binding) if scope in op.scopes)
+
+
+@cache
+def wrapper_of(schema_name: str, binding: str = "v1p2") -> str:
+    schema = json.loads((schemas_dir() / binding / f"{schema_name}.json").read_text(encoding="utf-8"))
+    props = list(schema.get("properties", {}))
+    if len(props) != 1:
+        raise LookupError(f"{schema_name} has {len(props)} top-level properties")
+    return props[0]

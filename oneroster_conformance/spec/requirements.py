@@ -1,0 +1,79 @@
+"""The requirement catalogue (schemas/requirements.yaml) as typed data."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+
+import yaml
+from jsonschema import Draft202012Validator
+
+from oneroster_conformance.resources import schemas_dir
+
+LEVELS = ("MUST", "SHOULD", "MAY")
+
+
+@dataclass(frozen=True)
+class Requirement:
+    id: str
+    level: str
+    area: str
+    section: str
+    summary: str
+    bindings: tuple[str, ...]
+    normative: bool = True
+    reading: str | None = None
+    consequence: str | None = None
+    extra: dict = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    version: str
+    requirements: dict[str, Requirement]
+
+    def __getitem__(self, rid: str) -> Requirement:
+        try:
+            return self.requirements[rid]
+        except KeyError:
+            raise KeyError(f"requirement {rid!r} is not in schemas/requirements.yaml") from None
+
+    def __contains__(self, rid: str) -> bool:
+        return rid in self.requirements
+
+    def __iter__(self):
+        return iter(self.requirements.values())
+
+    def for_binding(self, binding: str) -> list[Requirement]:
+        return [r for r in self if binding in r.bindings]
+
+
+def raw_catalogue() -> dict:
+    return yaml.safe_load((schemas_dir() / "requirements.yaml").read_text(encoding="utf-8"))
+
+
+def catalogue_errors(doc: dict) -> list[str]:
+    schema = json.loads((schemas_dir() / "requirements.schema.json").read_text(encoding="utf-8"))
+    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in
+              Draft202012Validator(schema).iter_errors(doc)]
+    ids = [r.get("id") for r in doc.get("requirements", [])]
+    errors += [f"duplicate id {i}" for i in sorted({i for i in ids if ids.count(i) > 1})]
+    return errors
+
+
+@cache
+def catalogue() -> Catalogue:
+    doc = raw_catalogue()
+    errors = catalogue_errors(doc)
+    if errors:
+        raise ValueError("schemas/requirements.yaml is invalid: " + "; ".join(errors[:5]))
+    reqs = {}
+    known = {"id", "level", "area", "section", "summary", "bindings", "normative", "reading", "consequence"}
+    for r in doc["requirements"]:
+        reqs[r["id"]] = Requirement(
+            id=r["id"], level=r["level"], area=r["area"], section=r["section"], summary=r["summary"],
+            bindings=tuple(r["bindings"]), normative=r.get("normative", True), reading=r.get("reading"),
+            consequence=r.get("consequence"), extra={k: v for k, v in r.items() if k not in known},
+        )
+    return Catalogue(version=str(doc["version"]), requirements=reqs)
