@@ -1,0 +1,182 @@
+"""Run settings: where the provider is, how to authenticate, how politely to ask.
+
+Resolution order: command line, then environment (ONEROSTER_*), then the --profile YAML file,
+then defaults. A bad value raises ConfigError with one sentence that says how to fix it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+
+from oneroster_conformance.spec.operations import ALL_SCOPES, SERVICE_ROOT
+
+
+class ConfigError(Exception):
+    """Bad configuration: reported as one plain sentence, never a traceback."""
+
+
+@dataclass(frozen=True)
+class ClientCredentials:
+    client_id: str
+    client_secret: str = field(repr=False)
+    scopes: tuple[str, ...] = ALL_SCOPES
+
+
+@dataclass
+class Settings:
+    base_url: str | None = None
+    token_url: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
+    auth_style: str = "basic"  # "basic" (HTTP Basic) or "body" (client_id/secret in the form body)
+    scopes: tuple[str, ...] = ALL_SCOPES
+    binding: str | None = None  # v1p2 / v1p1; detected from the base URL when absent
+    timeout: float = 15.0
+    rate_limit: float = 10.0  # requests per second, global; 0 = unlimited
+    max_concurrency: int = 4
+    retry_after_cap: float = 30.0
+    max_body_bytes: int = 64 * 1024 * 1024
+    ca_bundle: str | None = None
+    insecure: bool = False
+    report_dir: str = "reports"
+    profile_name: str | None = None
+    extra_clients: dict[str, ClientCredentials] = field(default_factory=dict)
+    probe_writes: bool = True  # 405 probes (sent to made-up sourcedIds only)
+    evidence: str | None = None  # "full" or "redacted"; default depends on the target
+    embedded: bool = False
+    embedded_faults: tuple[str, ...] = ()
+
+    @property
+    def origin(self) -> str:
+        parts = urlsplit(self.base_url or "")
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def evidence_mode(self) -> str:
+        return self.evidence or ("full" if self.embedded else "redacted")
+
+    def credentials(self) -> ClientCredentials:
+        assert self.client_id is not None and self.client_secret is not None
+        return ClientCredentials(self.client_id, self.client_secret, self.scopes)
+
+
+ENV = {
+    "base_url": "ONEROSTER_BASE_URL",
+    "token_url": "ONEROSTER_TOKEN_URL",
+    "client_id": "ONEROSTER_CLIENT_ID",
+    "client_secret": "ONEROSTER_CLIENT_SECRET",
+}
+PROFILE_KEYS = {f.name for f in fields(Settings)} - {"embedded", "embedded_faults", "extra_clients"} | {
+    "clients", "name"
+}
+_TYPES = {"timeout": (int, float), "rate_limit": (int, float), "max_concurrency": int,
+          "retry_after_cap": (int, float), "max_body_bytes": int, "insecure": bool, "probe_writes": bool}
+
+
+def load_profile(path: str) -> dict:
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"the profile file {path} does not exist: check the --profile path.")
+    try:
+        doc = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as e:
+        raise ConfigError(f"the profile file {path} is not valid YAML: {str(e).splitlines()[0]}.") from None
+    if not isinstance(doc, dict):
+        raise ConfigError(f"the profile file {path} must be a YAML mapping of settings.")
+    unknown = sorted(set(doc) - PROFILE_KEYS)
+    if unknown:
+        raise ConfigError(
+            f"the profile file {path} has unknown key(s) {', '.join(unknown)}; "
+            f"known keys are {', '.join(sorted(PROFILE_KEYS))}."
+        )
+    for key, typ in _TYPES.items():
+        if key in doc and (not isinstance(doc[key], typ) or (typ is not bool and isinstance(doc[key], bool))):
+            raise ConfigError(f"the profile file {path}: '{key}' must be a {getattr(typ, '__name__', 'number')}, "
+                              f"not {doc[key]!r}.")
+    if "auth_style" in doc and doc["auth_style"] not in ("basic", "body"):
+        raise ConfigError(f"the profile file {path}: 'auth_style' must be 'basic' or 'body'.")
+    return doc
+
+
+def _clients(raw: object, source: str) -> dict[str, ClientCredentials]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: 'clients' must map a name to client_id / client_secret / scopes.")
+    out = {}
+    for name, c in raw.items():
+        if not isinstance(c, dict) or "client_id" not in c or "client_secret" not in c:
+            raise ConfigError(f"{source}: client '{name}' needs client_id and client_secret.")
+        scopes = c.get("scopes", list(ALL_SCOPES))
+        if isinstance(scopes, str):
+            scopes = scopes.split()
+        out[str(name)] = ClientCredentials(str(c["client_id"]), str(c["client_secret"]), tuple(scopes))
+    return out
+
+
+def detect_binding(base_url: str) -> str | None:
+    path = urlsplit(base_url).path.rstrip("/")
+    for binding, root in SERVICE_ROOT.items():
+        if path.endswith(root):
+            return binding
+    return None
+
+
+def resolve(cli: dict, environ: dict[str, str] | None = None) -> Settings:
+    """Merge command line (``cli``: option name -> value or None), environment and profile."""
+    environ = os.environ if environ is None else environ
+    profile: dict = {}
+    if cli.get("profile"):
+        profile = load_profile(cli["profile"])
+    merged: dict = {}
+    for key in PROFILE_KEYS - {"clients", "name"}:
+        value = cli.get(key)
+        if value is None and key in ENV:
+            value = environ.get(ENV[key]) or None
+        if value is None:
+            value = profile.get(key)
+        if value is not None:
+            merged[key] = value
+    if isinstance(merged.get("scopes"), str):
+        merged["scopes"] = tuple(merged["scopes"].split())
+    elif "scopes" in merged:
+        merged["scopes"] = tuple(merged["scopes"])
+    settings = Settings(**merged)
+    settings.profile_name = profile.get("name") or (Path(cli["profile"]).stem if cli.get("profile") else None)
+    settings.extra_clients = _clients(profile.get("clients"), f"the profile file {cli.get('profile')}")
+    validate(settings)
+    return settings
+
+
+def validate(s: Settings) -> None:
+    if s.base_url is None:
+        return  # the embedded reference provider will be used
+    parts = urlsplit(s.base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"the base URL {s.base_url!r} is not an http(s) URL: pass the service root, e.g. "
+                          "https://sis.example.org/ims/oneroster/rostering/v1p2.")
+    s.base_url = s.base_url.rstrip("/")
+    detected = detect_binding(s.base_url)
+    if s.binding is None:
+        if detected is None:
+            raise ConfigError(
+                f"the base URL {s.base_url} does not end with a OneRoster service root "
+                "(/ims/oneroster/rostering/v1p2 or /ims/oneroster/v1p1): pass the service root, or --binding.")
+        s.binding = detected
+    if s.binding not in SERVICE_ROOT:
+        raise ConfigError(f"unknown binding {s.binding!r}: use v1p2 or v1p1.")
+    missing = [n for n, v in (("--client-id", s.client_id), ("--client-secret", s.client_secret)) if not v]
+    if missing:
+        raise ConfigError(f"{' and '.join(missing)} missing: a provider at {s.base_url} needs client credentials "
+                          "(or set ONEROSTER_CLIENT_ID / ONEROSTER_CLIENT_SECRET).")
+    if s.token_url is None:
+        s.token_url = f"{parts.scheme}://{parts.netloc}/token"
+    elif urlsplit(s.token_url).scheme not in ("http", "https"):
+        raise ConfigError(f"the token URL {s.token_url!r} is not an http(s) URL.")
+    if s.rate_limit < 0 or s.max_concurrency < 1 or s.timeout <= 0:
+        raise ConfigError("rate_limit must be >= 0, max_concurrency >= 1 and timeout > 0.")
