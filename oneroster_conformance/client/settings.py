@@ -48,6 +48,8 @@ class Settings:
     extra_clients: dict[str, ClientCredentials] = field(default_factory=dict)
     probe_writes: bool = True  # 405 probes (sent to made-up sourcedIds only)
     evidence: str | None = None  # "full" or "redacted"; default depends on the target
+    sweep: str | None = None  # "full" or "sample"; default full for the embedded provider, sample otherwise
+    sample_records: int = 5000  # records read per collection in a sample sweep
     embedded: bool = False
     embedded_faults: tuple[str, ...] = ()
 
@@ -55,6 +57,10 @@ class Settings:
     def origin(self) -> str:
         parts = urlsplit(self.base_url or "")
         return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def sweep_mode(self) -> str:
+        return self.sweep or ("full" if self.embedded else "sample")
 
     @property
     def evidence_mode(self) -> str:
@@ -75,7 +81,7 @@ PROFILE_KEYS = {f.name for f in fields(Settings)} - {"embedded", "embedded_fault
     "clients", "name"
 }
 _TYPES = {"timeout": (int, float), "rate_limit": (int, float), "max_concurrency": int,
-          "retry_after_cap": (int, float), "max_body_bytes": int, "insecure": bool, "probe_writes": bool}
+          "retry_after_cap": (int, float), "max_body_bytes": int, "sample_records": int, "insecure": bool, "probe_writes": bool}
 
 
 def load_profile(path: str) -> dict:
@@ -98,6 +104,8 @@ def load_profile(path: str) -> dict:
         if key in doc and (not isinstance(doc[key], typ) or (typ is not bool and isinstance(doc[key], bool))):
             raise ConfigError(f"the profile file {path}: '{key}' must be a {getattr(typ, '__name__', 'number')}, "
                               f"not {doc[key]!r}.")
+    if "sweep" in doc and doc["sweep"] not in ("full", "sample"):
+        raise ConfigError(f"the profile file {path}: 'sweep' must be 'full' or 'sample'.")
     if "auth_style" in doc and doc["auth_style"] not in ("basic", "body"):
         raise ConfigError(f"the profile file {path}: 'auth_style' must be 'basic' or 'body'.")
     return doc

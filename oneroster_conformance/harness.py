@@ -1,0 +1,196 @@
+"""The server under test, as one object with one seam.
+
+Suites never know whether they talk to a real URL over TLS or to the embedded reference provider:
+they get a Harness with a client, the binding's operation catalogue and the shared crawl.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from functools import cached_property
+from urllib.parse import urlsplit
+
+import yaml
+
+from oneroster_conformance.client import evidence
+from oneroster_conformance.client.http import OneRosterClient
+from oneroster_conformance.client.masking import MASKER
+from oneroster_conformance.client.oauth import TokenError
+from oneroster_conformance.client.settings import ClientCredentials, Settings
+from oneroster_conformance.crawl import Crawl
+from oneroster_conformance.relations import RELATIONS, SINGLE_SOURCE
+from oneroster_conformance.resources import fixtures_dir
+from oneroster_conformance.spec.operations import Operation, operations, short_scope
+
+
+@dataclass
+class Sample:
+    op: Operation
+    reply: object | None  # Reply, or None when the operation could not be called
+    ids: dict[str, str] | None
+    reason: str = ""
+
+
+class PreflightError(Exception):
+    """The run cannot start: one plain sentence, no traceback, nothing reported as non-conformant."""
+
+
+@dataclass
+class Harness:
+    settings: Settings
+    provider: object | None = None  # RunningProvider when embedded
+    client: OneRosterClient = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.client = OneRosterClient(self.settings)
+        self._samples: dict[str, Sample] = {}
+        self._scoped: dict[str, tuple | str] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def binding(self) -> str:
+        return self.settings.binding or "v1p2"
+
+    @cached_property
+    def operations(self) -> tuple[Operation, ...]:
+        return operations(self.binding)
+
+    @cached_property
+    def crawl(self) -> Crawl:
+        max_records = None if self.settings.sweep_mode == "full" else self.settings.sample_records
+        return Crawl(self.client, self.operations, max_records=max_records)
+
+    @property
+    def is_loopback(self) -> bool:
+        host = urlsplit(self.settings.base_url or "").hostname or ""
+        return host in ("127.0.0.1", "localhost", "::1") or host.startswith("127.")
+
+    def sample(self, op: Operation) -> Sample:
+        """One real call of the operation (ids from the crawl), made once and shared by every check.
+
+        The exchange is recorded as evidence of whichever check asks."""
+        with self._lock:
+            cached = self._samples.get(op.operation_id)
+        if cached is None:
+            cached = self._fetch_sample(op)
+            with self._lock:
+                self._samples.setdefault(op.operation_id, cached)
+        if cached.reply is not None:
+            evidence.record(cached.reply.exchange)
+        return cached
+
+    def _fetch_sample(self, op: Operation) -> Sample:
+        if op.is_collection and not op.path_params:
+            data = self.crawl.collection(op.operation_id)
+            if data.first is not None:
+                return Sample(op, data.first, {})
+        ids = self.crawl.ids_for(op)
+        if ids is None:
+            sources = ", ".join(sorted({SINGLE_SOURCE.get(op.operation_id, "")} | set(
+                RELATIONS[op.operation_id].parent.values() if op.operation_id in RELATIONS else [])) - {""})
+            return Sample(op, None, None, f"no id to call it with: {sources} returned no usable records")
+        return Sample(op, self.client.get(op.url_path(**ids)), ids)
+
+    def scoped(self, scope: str) -> tuple[ClientCredentials, tuple[str, ...]] | str:
+        """Credentials and scopes giving a token that holds ``scope`` alone, or why none can be had.
+
+        First the run's own client asks the token endpoint for that scope alone; where the provider
+        cannot issue it, a profile client holding exactly that scope is used."""
+        with self._lock:
+            if scope in self._scoped:
+                return self._scoped[scope]
+        answer: tuple[ClientCredentials, tuple[str, ...]] | str
+        main = self.settings.credentials()
+        candidates = [main] + [c for c in self.settings.extra_clients.values() if tuple(c.scopes) == (scope,)]
+        answer = f"neither the run's client nor a profile client could get a token for {short_scope(scope)} alone"
+        for creds in candidates:
+            try:
+                token = self.client.tokens.token(creds, (scope,))
+            except TokenError:
+                continue
+            granted = set(token.granted.split()) if token.granted else {scope}
+            if granted == {scope}:
+                answer = (creds, (scope,))
+                break
+            answer = f"a token for {short_scope(scope)} alone was asked for, but the provider granted {sorted(granted)}"
+        with self._lock:
+            self._scoped[scope] = answer
+        return answer
+
+    def close(self) -> None:
+        self.client.close()
+        if self.provider is not None:
+            self.provider.stop()
+
+    # ---------------------------------------------------------------- preflight
+    def preflight(self) -> None:
+        s = self.settings
+        try:
+            self.client.tokens.token(s.credentials())
+        except TokenError as e:
+            raise PreflightError(_token_sentence(e, s)) from None
+        refused = []
+        for op in [o for o in self.operations if o.is_collection and not o.path_params][:4]:
+            reply = self.client.get(op.path, {"limit": 1})
+            if reply.error:
+                raise PreflightError(_unreachable(s.base_url or "", reply.error))
+            if reply.status == 200 and reply.json_or_none() is not None:
+                return
+            if reply.status == 200 or "html" in reply.content_type:
+                raise PreflightError(f"{s.base_url}{op.path} answered HTML, not JSON: is the base URL the service "
+                                     "root (…/ims/oneroster/rostering/v1p2)?")
+            if reply.status == 404:
+                raise PreflightError(f"{s.base_url}{op.path} answered 404: is the base URL the service root "
+                                     "(…/ims/oneroster/rostering/v1p2 or …/ims/oneroster/v1p1)?")
+            refused.append(f"{op.path} {reply.status}")
+        raise PreflightError("the provider accepted the token but refused every collection tried ("
+                             + ", ".join(refused) + "): check the client's permissions (scopes) on the provider.")
+
+
+def _unreachable(url: str, error: str) -> str:
+    p = urlsplit(url)
+    return f"cannot reach {p.scheme}://{p.netloc}: {error}"
+
+
+def _token_sentence(e: TokenError, s: Settings) -> str:
+    reply = e.reply
+    if reply is not None and reply.error:
+        return _unreachable(s.token_url or "", reply.error)
+    if reply is not None and reply.status == 404:
+        return f"the token endpoint {s.token_url} answered 404: pass the right --token-url."
+    if reply is not None and "html" in reply.content_type:
+        return f"the token endpoint {s.token_url} answered HTML, not a token: pass the right --token-url."
+    return MASKER.mask(str(e))
+
+
+def embedded_settings(settings: Settings) -> tuple[Settings, object]:
+    """Start the reference provider on a free loopback port and point the settings at it."""
+    from oneroster_conformance.provider.config import ProviderConfig
+    from oneroster_conformance.provider.server import serve_in_thread
+
+    provider = serve_in_thread(ProviderConfig(faults=frozenset(settings.embedded_faults)))
+    clients = load_builtin_clients()
+    main = clients["conformance-all"]
+    settings.base_url = provider.base_url
+    settings.token_url = provider.token_url
+    settings.client_id, settings.client_secret = main.client_id, main.client_secret
+    settings.binding = settings.binding or "v1p2"
+    settings.embedded = True
+    settings.rate_limit = 0  # our own server on loopback: no need to be polite
+    settings.extra_clients = {k: v for k, v in clients.items() if k != "conformance-all"}
+    return settings, provider
+
+
+def load_builtin_clients() -> dict[str, ClientCredentials]:
+    doc = yaml.safe_load((fixtures_dir() / "clients.yaml").read_text(encoding="utf-8"))
+    items = doc.get("clients", doc) if isinstance(doc, dict) else doc
+    out = {}
+    if isinstance(items, dict):
+        items = [{"client_id": k, **v} for k, v in items.items()]
+    for c in items:
+        scopes = c.get("scopes", [])
+        if isinstance(scopes, str):
+            scopes = scopes.split()
+        out[c["client_id"]] = ClientCredentials(c["client_id"], c["client_secret"], tuple(scopes))
+    return out

@@ -1,0 +1,411 @@
+"""The pytest plugin: options, the one server-under-test fixture, outcome mapping, results and gate.
+
+Registered through the ``pytest11`` entry point, so an installed harness works from any folder. It
+stays inert unless the collected tests carry ``@pytest.mark.requirement`` (the conformance suites):
+the harness's own tests run with it loaded but untouched.
+
+Exit statuses: 0 conformant (gate passed); 1 gate failed; 4 bad configuration (one sentence, from
+pytest's usage-error path); 6 preflight failed (provider unreachable, credentials refused, wrong
+URL): nothing is reported as non-conformant then.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from oneroster_conformance import __version__, checks
+from oneroster_conformance.client import evidence
+from oneroster_conformance.client.masking import MASKER
+from oneroster_conformance.client.settings import ConfigError, resolve
+from oneroster_conformance.harness import Harness, PreflightError, embedded_settings
+from oneroster_conformance.report.model import BROKEN_OUTCOME, Outcome, Result
+from oneroster_conformance.spec.operations import ALL_SCOPES, short_scope
+from oneroster_conformance.spec.requirements import catalogue
+
+PREFLIGHT_EXIT = 6
+STATE = pytest.StashKey["RunState"]()
+OPERATION_FIXTURES = {
+    "operation": lambda op: True,
+    "collection_operation": lambda op: op.is_collection,
+    "top_collection": lambda op: op.is_collection and not op.path_params,
+    "nested_operation": lambda op: op.is_nested,
+    "single_operation": lambda op: not op.is_collection,
+}
+STATUS_WORDS = {
+    Outcome.PASS: ("passed", ".", "PASS"),
+    Outcome.FAIL: ("failed", "F", "FAIL"),
+    Outcome.WARN: ("warned", "W", "WARN"),
+    Outcome.INFO: ("info", "i", "INFO"),
+    Outcome.NOT_APPLICABLE: ("not-applicable", "n", "N/A"),
+    Outcome.ERRORED: ("errored", "E", "ERRORED"),
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    g = parser.getgroup("oneroster", "OneRoster conformance")
+    g.addoption("--base-url", help="the provider's service root, e.g. https://sis.example.org/ims/oneroster/rostering/v1p2"
+                " (env ONEROSTER_BASE_URL). Without it the embedded reference provider is tested.")
+    g.addoption("--token-url", help="OAuth 2 token endpoint (env ONEROSTER_TOKEN_URL); default <origin>/token")
+    g.addoption("--client-id", help="OAuth 2 client id (env ONEROSTER_CLIENT_ID)")
+    g.addoption("--client-secret", help="OAuth 2 client secret; prefer env ONEROSTER_CLIENT_SECRET (kept out of history)")
+    g.addoption("--profile", help="YAML target profile: the same settings plus auth style, rate limit, extra clients")
+    g.addoption("--binding", choices=["v1p2", "v1p1"], help="OneRoster binding (default: detected from the base URL)")
+    g.addoption("--auth-style", dest="auth_style", choices=["basic", "body"], help="client authentication at the "
+                "token endpoint: HTTP Basic (default) or form body")
+    g.addoption("--rate-limit", dest="rate_limit", type=float, help="max requests per second (default 10; 0 = no limit)")
+    g.addoption("--max-concurrency", dest="max_concurrency", type=int, help="max requests in flight (default 4)")
+    g.addoption("--request-timeout", dest="timeout", type=float, help="seconds per request (default 15)")
+    g.addoption("--ca-bundle", dest="ca_bundle", help="PEM file of CA certificates to trust (a district's own CA)")
+    g.addoption("--insecure", action="store_true", default=None,
+                help="do not verify TLS certificates (transport security is then reported as failed)")
+    g.addoption("--report-dir", dest="report_dir", help="where results.jsonl, report.html and junit.xml go "
+                "(default reports/)")
+    g.addoption("--evidence", choices=["full", "redacted"], help="evidence in reports: redacted (default for real "
+                "providers: no personal data) or full (default for the embedded provider)")
+    g.addoption("--sweep", choices=["full", "sample"], help="data depth: full (every record) or sample (default for "
+                "real providers)")
+    g.addoption("--no-write-probes", action="store_true", default=False, help="skip the 405 probes (they send "
+                "POST/PUT/DELETE to made-up sourcedIds only)")
+    g.addoption("--strict", action="store_true", default=False, help="SHOULD failures (warn) also fail the gate")
+    g.addoption("--gate-levels", default=None, help="comma-separated levels that gate, e.g. MUST,SHOULD")
+    g.addoption("--gate-normative-only", action="store_true", default=False,
+                help="ignore requirements stated in sections the spec heads NOT NORMATIVE when gating")
+    g.addoption("--expectations", help="YAML of known results (requirement id -> outcome, reason)")
+    g.addoption("--write-expectations", help="write the current failures to this YAML file as a starting point")
+    g.addoption("--embedded-fault", action="append", default=[], metavar="NAME",
+                help="run the embedded reference provider with this named fault (repeatable)")
+
+
+@dataclass(frozen=True)
+class ScopeCase:
+    """One cell of the operations × scopes matrix."""
+
+    scope: str
+    op: object
+
+
+class RunState:
+    """Everything the plugin keeps for one run."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.settings = None
+        self.harness: Harness | None = None
+        self.active = False
+        self.results: list[Result] = []
+        self.writer = None
+        self.expectations: dict = {}
+        self.decision = None
+        self.started = time.time()
+        self.report_dir = Path("reports")
+
+
+def _cli(config: pytest.Config) -> dict:
+    o = config.option
+    keys = ["base_url", "token_url", "client_id", "client_secret", "profile", "binding", "auth_style", "rate_limit",
+            "max_concurrency", "timeout", "ca_bundle", "insecure", "report_dir", "evidence", "sweep"]
+    cli = {k: getattr(o, k, None) for k in keys}
+    if o.no_write_probes:
+        cli["probe_writes"] = False
+    return cli
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "requirement(id): the requirement id (schemas/requirements.yaml) a check decides")
+    state = RunState(config)
+    config.stash[STATE] = state
+    try:
+        state.settings = resolve(_cli(config))
+    except ConfigError as e:
+        raise pytest.UsageError(str(e)) from None
+    state.settings.embedded_faults = tuple(config.option.embedded_fault)
+    if config.option.expectations:
+        from oneroster_conformance.report.expectations import load_expectations
+
+        try:
+            state.expectations = load_expectations(config.option.expectations)
+        except (OSError, ValueError) as e:
+            raise pytest.UsageError(f"the expectations file {config.option.expectations}: {e}") from None
+    state.report_dir = Path(state.settings.report_dir)
+
+
+def _state(config: pytest.Config) -> RunState:
+    return config.stash[STATE]
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    s = _state(config).settings
+    if s is None:
+        return []
+    target = s.base_url or "the embedded reference provider (no --base-url given)"
+    return [f"oneroster-conformance {__version__}: target {MASKER.mask(target)}, binding {s.binding or 'v1p2'}"]
+
+
+# ------------------------------------------------------------------------------------------ parametrization
+def _binding(config: pytest.Config) -> str:
+    s = _state(config).settings
+    return (s.binding if s else None) or "v1p2"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    from oneroster_conformance.spec.operations import operations
+
+    ops = operations(_binding(metafunc.config))
+    for name, keep in OPERATION_FIXTURES.items():
+        if name in metafunc.fixturenames:
+            chosen = [op for op in ops if keep(op)]
+            metafunc.parametrize(name, chosen, ids=[op.operation_id for op in chosen])
+    if "scope" in metafunc.fixturenames:
+        metafunc.parametrize("scope", ALL_SCOPES, ids=[short_scope(s) for s in ALL_SCOPES])
+    for name, granted in (("scope_grant", True), ("scope_deny", False)):
+        if name in metafunc.fixturenames:
+            cases = [ScopeCase(s, op) for s in ALL_SCOPES for op in ops if (s in op.scopes) == granted]
+            metafunc.parametrize(name, cases, ids=[f"{short_scope(c.scope)}-{c.op.operation_id}" for c in cases])
+
+
+# ------------------------------------------------------------------------------------------ activation
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    state = _state(config)
+    marked = [i for i in items if i.get_closest_marker("requirement")]
+    if not marked:
+        return
+    cat = catalogue()
+    for item in marked:
+        rid = item.get_closest_marker("requirement").args[0]
+        if rid not in cat:
+            raise pytest.UsageError(f"{item.nodeid} names requirement {rid!r}, which schemas/requirements.yaml lacks")
+    state.active = True
+    _start(state)
+
+
+def _start(state: RunState) -> None:
+    s = state.settings
+    provider = None
+    try:
+        if s.base_url is None:
+            s, provider = embedded_settings(s)
+        state.harness = Harness(s, provider=provider)
+        state.harness.preflight()
+    except PreflightError as e:
+        _abort(state, str(e))
+    except Exception as e:  # the embedded provider failed to start, etc.
+        _abort(state, f"the run could not start: {type(e).__name__}: {MASKER.mask(str(e))}")
+    _open_record(state)
+
+
+def _abort(state: RunState, sentence: str) -> None:
+    if state.harness is not None:
+        state.harness.close()
+        state.harness = None
+    state.active = False
+    tr = state.config.pluginmanager.get_plugin("terminalreporter")
+    if tr is not None:
+        tr.write_line(f"oneroster: {sentence}", red=True, bold=True)
+    pytest.exit(f"preflight failed: {sentence}", returncode=PREFLIGHT_EXIT)
+
+
+def _open_record(state: RunState) -> None:
+    from oneroster_conformance.report.jsonl import ResultsWriter
+
+    state.report_dir.mkdir(parents=True, exist_ok=True)
+    state.writer = ResultsWriter(state.report_dir / "results.jsonl")
+    state.writer.header(_meta(state))
+
+
+def _meta(state: RunState) -> dict:
+    s = state.harness.settings
+    return {
+        "harness_version": __version__,
+        "catalogue_version": catalogue().version,
+        "binding": state.harness.binding,
+        "target": s.base_url,
+        "embedded": s.embedded,
+        "embedded_faults": list(s.embedded_faults),
+        "profile": s.profile_name,
+        "seed": os.environ.get("ONEROSTER_SEED", "0"),
+        "evidence_mode": s.evidence_mode,
+        "sweep": s.sweep_mode,
+    }
+
+
+# ------------------------------------------------------------------------------------------ fixtures
+@pytest.fixture(scope="session")
+def harness(request: pytest.FixtureRequest) -> Harness:
+    state = _state(request.config)
+    if state.harness is None:
+        pytest.skip("no server under test (the plugin is inactive for unmarked tests)")
+    return state.harness
+
+
+@pytest.fixture(scope="session")
+def client(harness: Harness):
+    return harness.client
+
+
+@pytest.fixture(scope="session")
+def crawl(harness: Harness):
+    harness.crawl.prefetch()
+    return harness.crawl
+
+
+# ------------------------------------------------------------------------------------------ outcomes
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item: pytest.Item):
+    if item.get_closest_marker("requirement") and _state(item.config).active:
+        evidence.start_capture()
+        checks.begin_check()
+    yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    outcome = yield
+    report = outcome.get_result()
+    state = _state(item.config)
+    marker = item.get_closest_marker("requirement")
+    if marker is None or not state.active:
+        return
+    finished = call.when == "call" or (call.when == "setup" and not report.passed)
+    if not finished:
+        return
+    exchanges = evidence.stop_capture()
+    notes = checks.end_check()
+    req = catalogue()[marker.args[0]]
+    result = Result(requirement=req.id, level=req.level, area=req.area, section=req.section,
+                    normative=req.normative, outcome=Outcome.PASS, nodeid=item.nodeid,
+                    duration_s=round(call.duration, 4), evidence=exchanges)
+    _fill_params(result, item)
+    if notes["readings"]:
+        result.reading = "; ".join(notes["readings"])
+    exc = call.excinfo.value if call.excinfo is not None else None
+    if report.passed:
+        result.outcome = Outcome.PASS
+        result.evidence = []  # keep the record small: evidence is for what needs explaining
+    elif report.skipped:
+        result.outcome = Outcome.NOT_APPLICABLE
+        reason = str(getattr(exc, "msg", "") or (report.longrepr[2] if isinstance(report.longrepr, tuple) else ""))
+        result.message = reason.removeprefix("Skipped: ").removeprefix(checks.NA_PREFIX)
+        result.evidence = []
+    elif call.when == "call" and isinstance(exc, AssertionError):
+        result.outcome = BROKEN_OUTCOME[req.level]
+        result.message = MASKER.mask(getattr(exc, "message", None) or str(exc) or "assertion failed")
+        if isinstance(exc, checks.NonConformance):
+            result.expected = MASKER.mask(exc.expected) if exc.expected else None
+            result.actual = MASKER.mask(exc.actual) if exc.actual else None
+            result.schema_path = exc.schema_path
+    else:
+        result.outcome = Outcome.ERRORED
+        result.message = MASKER.mask(f"{type(exc).__name__}: {exc}" if exc else "the check could not run")
+    if state.expectations:
+        from oneroster_conformance.report.expectations import apply
+
+        apply([result], state.expectations)
+    state.results.append(result)
+    if state.writer is not None:
+        state.writer.result(result)
+    report.oneroster_outcome = result.outcome
+    _rewrite_report(report, result, req)
+
+
+def _fill_params(result: Result, item: pytest.Item) -> None:
+    callspec = getattr(item, "callspec", None)
+    if callspec is None:
+        return
+    for name, value in callspec.params.items():
+        if name in OPERATION_FIXTURES:
+            result.operation = value.operation_id
+        elif isinstance(value, ScopeCase):
+            result.operation = value.op.operation_id
+            result.params["scope"] = short_scope(value.scope)
+        elif name == "operation_id":
+            result.operation = value
+        elif name == "scope":
+            result.params["scope"] = short_scope(value)
+        elif isinstance(value, str | int):
+            result.params[name] = str(value)
+
+
+def _rewrite_report(report: pytest.TestReport, result: Result, req) -> None:
+    """Show a broken rule as the requirement explains it, not as a Python traceback."""
+    if result.outcome in (Outcome.FAIL, Outcome.WARN, Outcome.INFO, Outcome.ERRORED):
+        lines = [f"{req.id} [{req.level}{'' if req.normative else ', NOT NORMATIVE section'}] {req.section}",
+                 f"  {req.summary}", f"  {result.outcome.value.upper()}: {result.message}"]
+        if result.expected or result.actual:
+            lines.append(f"  expected: {result.expected}   actual: {result.actual}")
+        if result.schema_path:
+            lines.append(f"  at: {result.schema_path}")
+        if req.consequence and result.outcome is not Outcome.ERRORED:
+            lines.append(f"  consequence: {req.consequence}")
+        for ex in result.evidence[-3:]:
+            lines.append(f"  reproduce: {ex.curl}")
+        report.longrepr = "\n".join(lines)
+    if result.outcome in (Outcome.WARN, Outcome.INFO):
+        report.outcome = "passed"  # not a wall of red: the level decides, the summary lists them
+    if result.expectation == "expected-fail":
+        report.outcome = "passed"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config):
+    outcome = getattr(report, "oneroster_outcome", None)
+    if outcome is None:
+        return None
+    if report.when == "setup" and outcome is not Outcome.NOT_APPLICABLE and outcome is not Outcome.ERRORED:
+        return None
+    return STATUS_WORDS[outcome]
+
+
+# ------------------------------------------------------------------------------------------ the end of a run
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    state = _state(session.config)
+    if not state.active or state.harness is None or state.writer is None:
+        return
+    from oneroster_conformance.report.expectations import apply, write_expectations
+    from oneroster_conformance.report.gate import decide
+    from oneroster_conformance.report.html import write_html
+    from oneroster_conformance.report.junit import write_junit
+
+    opt = session.config.option
+    levels = {"MUST"}
+    if opt.gate_levels:
+        levels = {x.strip().upper() for x in opt.gate_levels.split(",") if x.strip()}
+    if opt.strict:
+        levels.add("SHOULD")
+    if state.expectations:
+        apply(state.results, state.expectations)
+    interrupted = exitstatus in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR)
+    state.decision = decide(state.results, gate_levels=levels, include_non_normative=not opt.gate_normative_only)
+    status = state.decision.exit_status if not interrupted else int(exitstatus)
+    footer = state.decision.to_footer()
+    footer["exit_status"] = status
+    state.writer.footer(footer)
+    meta = _meta(state)
+    write_html(state.results, state.report_dir / "report.html", meta, state.decision, catalogue())
+    write_junit(state.results, state.report_dir / "junit.xml", meta, gate_levels=levels,
+                include_non_normative=not opt.gate_normative_only)
+    if opt.write_expectations:
+        write_expectations(state.results, opt.write_expectations)
+    session.exitstatus = status
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    state = _state(config)
+    if not state.active or state.decision is None:
+        return
+    from oneroster_conformance.report.terminal import summary_table, verdict_line
+
+    terminalreporter.section("OneRoster conformance")
+    terminalreporter.write_line(summary_table(state.results))
+    terminalreporter.write_line(verdict_line(state.decision, state.report_dir / "report.html"))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    state = config.stash.get(STATE, None)
+    if state is not None and state.harness is not None:
+        state.harness.close()
+        state.harness = None

@@ -1,0 +1,152 @@
+"""What each nested operation must return, computed from top-level data the harness already has.
+
+Each relation gives, for a parent id, two sets of child sourcedIds: ``must`` (every reasonable
+reading includes them) and ``may`` (some reading includes them). A provider's answer R is right when
+must ⊆ R ⊆ may. Where the spec leaves the link open (students of a school: by role org or by
+enrolment?) both readings are accepted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+Records = dict[str, list[dict]]  # collection operation id -> records
+
+
+def _ref(record: dict, key: str) -> str | None:
+    v = record.get(key)
+    return v.get("sourcedId") if isinstance(v, dict) else None
+
+
+def _refs(record: dict, key: str) -> set[str]:
+    return {x.get("sourcedId") for x in record.get(key) or [] if isinstance(x, dict)}
+
+
+def _ids(records: list[dict], keep: Callable[[dict], bool] = lambda r: True) -> set[str]:
+    return {r["sourcedId"] for r in records if isinstance(r, dict) and "sourcedId" in r and keep(r)}
+
+
+def _enrolled(data: Records, role: str | None, class_id: str | None = None, school_id: str | None = None,
+              user_id: str | None = None) -> list[dict]:
+    out = []
+    for e in data.get("getAllEnrollments", []):
+        if role and e.get("role") != role:
+            continue
+        if class_id and _ref(e, "class") != class_id:
+            continue
+        if school_id and _ref(e, "school") != school_id:
+            continue
+        if user_id and _ref(e, "user") != user_id:
+            continue
+        out.append(e)
+    return out
+
+
+def _classes_of_user(data: Records, ids: dict[str, str], param: str, role: str | None) -> tuple[set, set]:
+    uid = ids[param]
+    active = {_ref(e, "class") for e in _enrolled(data, role, user_id=uid) if e.get("status") == "active"}
+    every = {_ref(e, "class") for e in _enrolled(data, None, user_id=uid)}
+    return active, every
+
+
+def _users_of_class(data: Records, ids: dict[str, str], role: str, population: str) -> tuple[set, set]:
+    enrolled = _enrolled(data, role, class_id=ids["classSourcedId"], school_id=ids.get("schoolSourcedId"))
+    people = _ids(data.get(population, []))
+    active = {_ref(e, "user") for e in enrolled if e.get("status") == "active"} & people
+    every = {_ref(e, "user") for e in enrolled}
+    return active, every
+
+
+def _users_of_school(data: Records, ids: dict[str, str], role: str, population: str) -> tuple[set, set]:
+    sid = ids["schoolSourcedId"]
+    people = data.get(population, [])
+    by_role = _ids(people, lambda u: any(_ref(r, "org") == sid and r.get("role") == role for r in u.get("roles") or []))
+    by_enrolment = {_ref(e, "user") for e in _enrolled(data, role, school_id=sid)} & _ids(people)
+    return by_role & by_enrolment, by_role | by_enrolment
+
+
+def _courses_of_school(data: Records, ids: dict[str, str]) -> tuple[set, set]:
+    sid = ids["schoolSourcedId"]
+    by_org = _ids(data.get("getAllCourses", []), lambda c: _ref(c, "org") == sid)
+    by_class = {_ref(c, "course") for c in data.get("getAllClasses", []) if _ref(c, "school") == sid}
+    return by_org & by_class, by_org | by_class
+
+
+def _terms_of_school(data: Records, ids: dict[str, str]) -> tuple[set, set]:
+    sid = ids["schoolSourcedId"]
+    terms = _ids(data.get("getAllTerms", []))
+    used = set().union(*[_refs(c, "terms") for c in data.get("getAllClasses", []) if _ref(c, "school") == sid] or [set()])
+    # 1.2 AcademicSessions carry no org: a provider may list the terms its classes use or every term.
+    return used & terms, terms
+
+
+def _grading_periods_of_term(data: Records, ids: dict[str, str]) -> tuple[set, set]:
+    tid = ids["termSourcedId"]
+    periods = data.get("getAllGradingPeriods", [])
+    by_parent = _ids(periods, lambda g: _ref(g, "parent") == tid)
+    term = next((t for t in data.get("getAllTerms", []) if t.get("sourcedId") == tid), {})
+    by_children = _refs(term, "children") & _ids(periods)
+    return by_parent & by_children if by_children else by_parent, by_parent | by_children
+
+
+@dataclass(frozen=True)
+class Relation:
+    parent: dict[str, str]  # path parameter -> collection operation that supplies its ids
+    child: str  # the collection operation whose records the nested one returns
+    expected: Callable[[Records, dict[str, str]], tuple[set, set]]
+
+
+def _same(pred: Callable[[dict, dict[str, str]], bool], child: str):
+    def expected(data: Records, ids: dict[str, str]) -> tuple[set, set]:
+        s = _ids(data.get(child, []), lambda r: pred(r, ids))
+        return s, s
+    return expected
+
+
+RELATIONS: dict[str, Relation] = {
+    "getClassesForCourse": Relation({"courseSourcedId": "getAllCourses"}, "getAllClasses",
+                                    _same(lambda r, i: _ref(r, "course") == i["courseSourcedId"], "getAllClasses")),
+    "getClassesForSchool": Relation({"schoolSourcedId": "getAllSchools"}, "getAllClasses",
+                                    _same(lambda r, i: _ref(r, "school") == i["schoolSourcedId"], "getAllClasses")),
+    "getClassesForTerm": Relation({"termSourcedId": "getAllTerms"}, "getAllClasses",
+                                  _same(lambda r, i: i["termSourcedId"] in _refs(r, "terms"), "getAllClasses")),
+    "getClassesForStudent": Relation({"studentSourcedId": "getAllStudents"}, "getAllClasses",
+                                     lambda d, i: _classes_of_user(d, i, "studentSourcedId", "student")),
+    "getClassesForTeacher": Relation({"teacherSourcedId": "getAllTeachers"}, "getAllClasses",
+                                     lambda d, i: _classes_of_user(d, i, "teacherSourcedId", "teacher")),
+    "getClassesForUser": Relation({"userSourcedId": "getAllUsers"}, "getAllClasses",
+                                  lambda d, i: _classes_of_user(d, i, "userSourcedId", None)),
+    "getCoursesForSchool": Relation({"schoolSourcedId": "getAllSchools"}, "getAllCourses", _courses_of_school),
+    "getEnrollmentsForSchool": Relation({"schoolSourcedId": "getAllSchools"}, "getAllEnrollments",
+                                        _same(lambda r, i: _ref(r, "school") == i["schoolSourcedId"],
+                                              "getAllEnrollments")),
+    "getEnrollmentsForClassInSchool": Relation(
+        {"schoolSourcedId": "getAllSchools", "classSourcedId": "getAllClasses"}, "getAllEnrollments",
+        _same(lambda r, i: _ref(r, "class") == i["classSourcedId"], "getAllEnrollments")),
+    "getGradingPeriodsForTerm": Relation({"termSourcedId": "getAllTerms"}, "getAllGradingPeriods",
+                                         _grading_periods_of_term),
+    "getStudentsForClass": Relation({"classSourcedId": "getAllClasses"}, "getAllStudents",
+                                    lambda d, i: _users_of_class(d, i, "student", "getAllStudents")),
+    "getStudentsForClassInSchool": Relation(
+        {"schoolSourcedId": "getAllSchools", "classSourcedId": "getAllClasses"}, "getAllStudents",
+        lambda d, i: _users_of_class(d, i, "student", "getAllStudents")),
+    "getStudentsForSchool": Relation({"schoolSourcedId": "getAllSchools"}, "getAllStudents",
+                                     lambda d, i: _users_of_school(d, i, "student", "getAllStudents")),
+    "getTeachersForClass": Relation({"classSourcedId": "getAllClasses"}, "getAllTeachers",
+                                    lambda d, i: _users_of_class(d, i, "teacher", "getAllTeachers")),
+    "getTeachersForClassInSchool": Relation(
+        {"schoolSourcedId": "getAllSchools", "classSourcedId": "getAllClasses"}, "getAllTeachers",
+        lambda d, i: _users_of_class(d, i, "teacher", "getAllTeachers")),
+    "getTeachersForSchool": Relation({"schoolSourcedId": "getAllSchools"}, "getAllTeachers",
+                                     lambda d, i: _users_of_school(d, i, "teacher", "getAllTeachers")),
+    "getTermsForSchool": Relation({"schoolSourcedId": "getAllSchools"}, "getAllTerms", _terms_of_school),
+}
+
+# Single-object operation -> the collection its ids come from.
+SINGLE_SOURCE = {
+    "getAcademicSession": "getAllAcademicSessions", "getClass": "getAllClasses", "getCourse": "getAllCourses",
+    "getDemographics": "getAllDemographics", "getEnrollment": "getAllEnrollments",
+    "getGradingPeriod": "getAllGradingPeriods", "getOrg": "getAllOrgs", "getSchool": "getAllSchools",
+    "getStudent": "getAllStudents", "getTeacher": "getAllTeachers", "getTerm": "getAllTerms", "getUser": "getAllUsers",
+}

@@ -1,0 +1,113 @@
+"""Security Framework › Authorization: the OAuth 2 client credentials token endpoint."""
+
+import pytest
+
+from oneroster_conformance.checks import answered, body_of, expect, fail, not_applicable, observe
+from oneroster_conformance.client.settings import ClientCredentials
+
+
+@pytest.fixture(scope="module")
+def token_reply(harness):
+    """One Basic-authenticated token request for every scope of the run, shared by these checks."""
+    return harness.client.tokens.request(harness.settings.credentials(), style="basic")
+
+
+def _token_body(reply) -> dict:
+    answered(reply)
+    if reply.status != 200:
+        not_applicable(f"the token endpoint answered {reply.status}; judged by auth/token-issued")
+    body = body_of(reply)
+    if not isinstance(body, dict) or "access_token" not in body:
+        not_applicable("no token was issued; judged by auth/token-issued")
+    return body
+
+
+@pytest.mark.requirement("auth/token-issued")
+def test_auth_token_issued(harness, token_reply):
+    answered(token_reply)
+    expect(token_reply.status == 200, f"the token endpoint answered {token_reply.status} to a client credentials "
+           "request with HTTP Basic client authentication", expected=200, actual=token_reply.status)
+    body = body_of(token_reply)
+    expect(isinstance(body, dict) and isinstance(body.get("access_token"), str) and body["access_token"],
+           "the token response has no access_token", expected="access_token", actual=sorted(body) if
+           isinstance(body, dict) else type(body).__name__)
+
+
+@pytest.mark.requirement("auth/token-type-bearer")
+def test_auth_token_type_bearer(token_reply):
+    body = _token_body(token_reply)
+    kind = body.get("token_type")
+    expect(isinstance(kind, str) and kind.lower() == "bearer", f"token_type is {kind!r}", expected="bearer",
+           actual=kind)
+
+
+@pytest.mark.requirement("auth/token-scope-granted")
+def test_auth_token_scope_granted(harness, token_reply):
+    body = _token_body(token_reply)
+    requested = set(harness.settings.scopes)
+    granted = body.get("scope")
+    if granted is None:
+        observe("no scope member: RFC 6749 §5.1 allows that only when the requested scopes were all granted")
+        return
+    expect(isinstance(granted, str), f"scope is {type(granted).__name__}, not a space-separated string",
+           expected="a string", actual=granted)
+    extra = set(granted.split()) - requested
+    expect(not extra, f"the token grants scopes that were not requested: {sorted(extra)}",
+           expected=f"a subset of {sorted(requested)}", actual=granted)
+
+
+@pytest.mark.requirement("auth/token-expires-in")
+def test_auth_token_expires_in(token_reply):
+    body = _token_body(token_reply)
+    value = body.get("expires_in")
+    expect(isinstance(value, int | float) and not isinstance(value, bool) and value > 0,
+           f"expires_in is {value!r}", expected="a positive number of seconds (3600 recommended)", actual=value)
+    if value != 3600:
+        observe(f"expires_in is {value} s (3600 is the recommended default)")
+
+
+@pytest.mark.requirement("auth/token-no-store")
+def test_auth_token_no_store(token_reply):
+    _token_body(token_reply)
+    cache = token_reply.header("cache-control") or ""
+    expect("no-store" in cache.lower(), f"the token response carries Cache-Control {cache!r}",
+           expected="no-store", actual=cache or "(absent)")
+    if "no-cache" not in (token_reply.header("pragma") or "").lower():
+        observe("no Pragma: no-cache (RFC 6749 §5.1 asks for it alongside Cache-Control)")
+
+
+@pytest.mark.requirement("auth/invalid-client")
+def test_auth_invalid_client(harness):
+    real = harness.settings.credentials()
+    wrong = ClientCredentials(real.client_id, real.client_secret + "-wrong", real.scopes)
+    reply = harness.client.tokens.request(wrong)
+    answered(reply)
+    body = reply.json_or_none()
+    if reply.status == 200:
+        fail("the token endpoint issued a token for a wrong client secret", expected="401 invalid_client",
+             actual="200 with a token")
+    allowed = {401} if harness.settings.auth_style == "basic" else {400, 401}
+    expect(reply.status in allowed, f"a wrong secret answered {reply.status}", expected=" or ".join(map(str, allowed)),
+           actual=reply.status)
+    error = body.get("error") if isinstance(body, dict) else None
+    expect(error == "invalid_client", f"the error is {error!r}", expected="invalid_client", actual=error)
+
+
+@pytest.mark.requirement("auth/expired-token")
+def test_auth_expired_token(harness):
+    import time
+
+    from oneroster_conformance.spec.operations import by_id
+
+    short = harness.settings.extra_clients.get("conformance-short-lived")
+    creds = short or harness.settings.credentials()
+    token = harness.client.tokens.fetch(creds, creds.scopes)
+    lifetime = token.expires_at - time.monotonic()
+    if lifetime > 15:
+        not_applicable(f"no short-lived token can be had here (expires_in ≈ {lifetime:.0f} s); add a client "
+                       "'conformance-short-lived' with a short token lifetime to the profile to check expiry")
+    time.sleep(max(0.0, lifetime) + 1.5)
+    reply = harness.client.get(by_id("getAllOrgs", harness.binding).path, token=token.access_token)
+    answered(reply)
+    expect(reply.status == 401, f"a token {lifetime:.0f} s past its expires_in still answered {reply.status}",
+           expected=401, actual=reply.status)
