@@ -7,10 +7,10 @@ broken rule is a ``fail`` (MUST) or a ``warn`` (SHOULD) or ``info`` (MAY).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     PASS = "pass"
     FAIL = "fail"  # a MUST broken: the provider is not conformant
     WARN = "warn"  # a SHOULD broken
