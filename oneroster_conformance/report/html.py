@@ -61,6 +61,7 @@ class AreaView:
     groups: list[tuple[RequirementRow, list[Result]]] = field(default_factory=list)  # findings by requirement
     known: list[Result] = field(default_factory=list)
     stale: list[Result] = field(default_factory=list)
+    notes: list[Result] = field(default_factory=list)  # info and not-applicable results, with their reasons
     status: str = "not-run"
     counts: dict[str, int] = field(default_factory=dict)
     matrix: dict | None = None
@@ -168,6 +169,7 @@ def build_areas(results: list[Result], catalogue: Catalogue | None, binding: str
             view.groups.append((rows[rid], [r for r in view.findings if r.requirement == rid]))
         view.known = [r for r in broken if r.expectation == "expected-fail"]
         view.stale = [r for r in rs if r.expectation == "stale"]
+        view.notes = [r for r in rs if r.outcome in (Outcome.INFO, Outcome.NOT_APPLICABLE)]
         w = worst(r.outcome for r in rs)
         view.status = w.value if w else "not-run"
         view.counts = _counts(rs)

@@ -97,3 +97,8 @@ def test_renders_without_catalogue_and_without_meta():
     rs = minimal_results()
     html = render_html(rs, {}, decide(rs), None)
     assert "built-in reference provider" in html and "report generated" in html
+
+
+def test_observations_and_not_applicable_reasons_are_listed():
+    html = render(minimal_results())
+    assert "No dateLastModified spread in the data." in html and "Reading seen: UCA 9.0 collation" in html
