@@ -71,7 +71,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                 "real providers)")
     g.addoption("--no-write-probes", action="store_true", default=False, help="skip the 405 probes (they send "
                 "POST/PUT/DELETE to made-up sourcedIds only)")
-    g.addoption("--strict", action="store_true", default=False, help="SHOULD failures (warn) also fail the gate")
+    # --strict is pytest's own flag (an alias of --strict-markers); the gate reads it too: SHOULD gates.
     g.addoption("--gate-levels", default=None, help="comma-separated levels that gate, e.g. MUST,SHOULD")
     g.addoption("--gate-normative-only", action="store_true", default=False,
                 help="ignore requirements stated in sections the spec heads NOT NORMATIVE when gating")
@@ -204,9 +204,10 @@ def _abort(state: RunState, sentence: str) -> None:
         state.harness = None
     state.active = False
     tr = state.config.pluginmanager.get_plugin("terminalreporter")
-    if tr is not None:
-        tr.write_line(f"oneroster: {sentence}", red=True, bold=True)
-    pytest.exit(f"preflight failed: {sentence}", returncode=PREFLIGHT_EXIT)
+    if tr is None:
+        pytest.exit(f"oneroster: {sentence}", returncode=PREFLIGHT_EXIT)
+    tr.write_line(f"oneroster: {sentence}", red=True, bold=True)
+    pytest.exit("the run stopped before any check (exit status 6)", returncode=PREFLIGHT_EXIT)
 
 
 def _open_record(state: RunState) -> None:
@@ -374,7 +375,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     levels = {"MUST"}
     if opt.gate_levels:
         levels = {x.strip().upper() for x in opt.gate_levels.split(",") if x.strip()}
-    if opt.strict:
+    if getattr(opt, "strict", False):
         levels.add("SHOULD")
     if state.expectations:
         apply(state.results, state.expectations)

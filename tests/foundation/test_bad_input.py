@@ -1,0 +1,133 @@
+"""Bad configuration gets one plain sentence and a distinct exit status, never a traceback."""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+SUITE = """
+import pytest
+
+@pytest.mark.requirement("operations/base-path")
+def test_probe(harness):
+    pass
+"""
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args):  # keep test output clean
+        pass
+
+    def _send(self, status, body, ctype):
+        data = body.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_POST(self):
+        if self.path.startswith("/html-token"):
+            return self._send(200, "<html><body>Sign in</body></html>", "text/html")
+        if self.path.startswith("/token"):
+            return self._send(200, json.dumps({"access_token": "abc123abc123", "token_type": "bearer",
+                                               "expires_in": 3600}), "application/json")
+        if self.path.startswith("/denied-token"):
+            return self._send(401, json.dumps({"error": "invalid_client"}), "application/json")
+        return self._send(404, "not found", "text/plain")
+
+    def do_GET(self):
+        return self._send(200, "<html><body>Welcome to the portal</body></html>", "text/html")
+
+
+@pytest.fixture(scope="module")
+def odd_server():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def run(pytester, *args):
+    pytester.makepyfile(test_suite=SUITE)
+    return pytester.runpytest_subprocess(*args, "-p", "no:cacheprovider", timeout=60)
+
+
+def one_sentence(result, expected: str):
+    text = result.stdout.str() + result.stderr.str()
+    assert expected in text, text
+    assert "Traceback" not in text, text
+
+
+def test_unreachable_host(pytester):
+    r = run(pytester, "--base-url", "http://127.0.0.1:9/ims/oneroster/rostering/v1p2", "--client-id", "x",
+            "--client-secret", "y")
+    assert r.ret == 6
+    one_sentence(r, "cannot reach http://127.0.0.1:9: connection refused")
+
+
+def test_token_url_answers_404(pytester, odd_server):
+    r = run(pytester, "--base-url", f"{odd_server}/ims/oneroster/rostering/v1p2", "--token-url",
+            f"{odd_server}/nowhere", "--client-id", "x", "--client-secret", "y")
+    assert r.ret == 6
+    one_sentence(r, f"the token endpoint {odd_server}/nowhere answered 404: pass the right --token-url.")
+
+
+def test_token_url_answers_html(pytester, odd_server):
+    r = run(pytester, "--base-url", f"{odd_server}/ims/oneroster/rostering/v1p2", "--token-url",
+            f"{odd_server}/html-token", "--client-id", "x", "--client-secret", "y")
+    assert r.ret == 6
+    one_sentence(r, "answered HTML, not a token: pass the right --token-url.")
+
+
+def test_bad_secret(pytester, odd_server):
+    r = run(pytester, "--base-url", f"{odd_server}/ims/oneroster/rostering/v1p2", "--token-url",
+            f"{odd_server}/denied-token", "--client-id", "x", "--client-secret", "wrong-secret-value")
+    assert r.ret == 6
+    one_sentence(r, "the token endpoint rejected the client credentials: 401 invalid_client")
+    assert "wrong-secret-value" not in r.stdout.str() + r.stderr.str()
+
+
+def test_base_url_answers_html(pytester, odd_server):
+    r = run(pytester, "--base-url", f"{odd_server}/ims/oneroster/rostering/v1p2", "--token-url",
+            f"{odd_server}/token", "--client-id", "x", "--client-secret", "y")
+    assert r.ret == 6
+    one_sentence(r, "answered HTML, not JSON: is the base URL the service root")
+
+
+def test_base_url_without_version_path(pytester):
+    r = run(pytester, "--base-url", "https://sis.example.org/api", "--client-id", "x", "--client-secret", "y")
+    assert r.ret == 4
+    one_sentence(r, "does not end with a OneRoster service root")
+
+
+def test_missing_client_secret(pytester, monkeypatch):
+    monkeypatch.delenv("ONEROSTER_CLIENT_SECRET", raising=False)
+    r = run(pytester, "--base-url", "https://sis.example.org/ims/oneroster/rostering/v1p2", "--client-id", "x")
+    assert r.ret == 4
+    one_sentence(r, "--client-secret missing")
+
+
+def test_profile_with_unknown_key(pytester):
+    pytester.makefile(".yaml", profile="base_url: https://sis.example.org/ims/oneroster/rostering/v1p2\nbase_ulr: x\n")
+    r = run(pytester, "--profile", "profile.yaml")
+    assert r.ret == 4
+    one_sentence(r, "has unknown key(s) base_ulr")
+
+
+def test_profile_with_wrong_type(pytester):
+    pytester.makefile(".yaml", profile="rate_limit: fast\n")
+    r = run(pytester, "--profile", "profile.yaml")
+    assert r.ret == 4
+    one_sentence(r, "'rate_limit' must be a")
+
+
+def test_environment_supplies_settings(pytester, monkeypatch):
+    monkeypatch.setenv("ONEROSTER_BASE_URL", "http://127.0.0.1:9/ims/oneroster/rostering/v1p2")
+    monkeypatch.setenv("ONEROSTER_CLIENT_ID", "x")
+    monkeypatch.setenv("ONEROSTER_CLIENT_SECRET", "y-secret-from-env")
+    r = run(pytester)
+    assert r.ret == 6
+    one_sentence(r, "cannot reach http://127.0.0.1:9")
