@@ -165,8 +165,10 @@ def build_areas(results: list[Result], catalogue: Catalogue | None, binding: str
         view.findings = sorted((r for r in broken if r.expectation != "expected-fail"),
                                key=lambda r: -SEVERITY[r.outcome])
         rows = {row.id: row for row in view.rows}
-        for rid in dict.fromkeys(r.requirement for r in view.findings):
-            view.groups.append((rows[rid], [r for r in view.findings if r.requirement == rid]))
+        grouped: dict[str, list[Result]] = {}
+        for r in view.findings:
+            grouped.setdefault(r.requirement, []).append(r)
+        view.groups = [(rows[rid], rs_) for rid, rs_ in grouped.items()]
         view.known = [r for r in broken if r.expectation == "expected-fail"]
         view.stale = [r for r in rs if r.expectation == "stale"]
         view.notes = [r for r in rs if r.outcome in (Outcome.INFO, Outcome.NOT_APPLICABLE)]
