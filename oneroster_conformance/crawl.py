@@ -84,13 +84,15 @@ class Crawl:
     def _walk(self, op: Operation) -> CollectionData:
         return self.walk(op.path, op.wrapper, op.operation_id)
 
-    def walk(self, path: str, wrapper: str, name: str = "") -> CollectionData:
-        """Read every page of a collection at ``path`` (top-level or nested)."""
+    def walk(self, path: str, wrapper: str, name: str = "", params: dict | None = None, page_size: int = PAGE,
+             max_records: int | None = None) -> CollectionData:
+        """Read every page of a collection at ``path`` (top-level or nested), with extra query params."""
         data = CollectionData(name or path)
         seen: set[str] = set()
         offset = 0
+        max_records = self.max_records if max_records is None else max_records
         while True:
-            reply = self.client.get(path, {"limit": PAGE, "offset": offset})
+            reply = self.client.get(path, {**(params or {}), "limit": page_size, "offset": offset})
             data.replies.append(reply)
             if reply.error or reply.status != 200:
                 data.error = f"{path}?offset={offset} answered {reply.error or reply.status}"
@@ -113,7 +115,7 @@ class Crawl:
             if not page:
                 return data
             offset += len(page)
-            if self.max_records is not None and len(data.records) >= self.max_records:
+            if max_records is not None and len(data.records) >= max_records:
                 data.truncated = True
                 return data
 

@@ -101,6 +101,7 @@ class RunState:
         self.writer = None
         self.expectations: dict = {}
         self.decision = None
+        self.header: dict = {}
         self.started = time.time()
         self.report_dir = Path("reports")
 
@@ -215,7 +216,7 @@ def _open_record(state: RunState) -> None:
 
     state.report_dir.mkdir(parents=True, exist_ok=True)
     state.writer = ResultsWriter(state.report_dir / "results.jsonl")
-    state.writer.header(_meta(state))
+    state.header = state.writer.header(_meta(state))
 
 
 def _meta(state: RunState) -> dict:
@@ -385,7 +386,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     footer = state.decision.to_footer()
     footer["exit_status"] = status
     state.writer.footer(footer)
-    meta = _meta(state)
+    meta = state.header or _meta(state)
     write_html(state.results, state.report_dir / "report.html", meta, state.decision, catalogue())
     write_junit(state.results, state.report_dir / "junit.xml", meta, gate_levels=levels,
                 include_non_normative=not opt.gate_normative_only)
