@@ -116,10 +116,25 @@ def _cli(config: pytest.Config) -> dict:
     return cli
 
 
+def _hypothesis_profiles(config: pytest.Config) -> None:
+    """quick / certification (default: fixed seed, bounded) / thorough; --hypothesis-profile picks one."""
+    from hypothesis import HealthCheck, settings
+
+    common = dict(deadline=None, database=None, print_blob=True,
+                  suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                         HealthCheck.filter_too_much, HealthCheck.data_too_large])
+    settings.register_profile("quick", max_examples=8, derandomize=True, **common)
+    settings.register_profile("certification", max_examples=25, derandomize=True, **common)
+    settings.register_profile("thorough", max_examples=200, derandomize=False, **common)
+    if not config.getoption("hypothesis_profile", None):
+        settings.load_profile("certification")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requirement(id): the requirement id (schemas/requirements.yaml) a check decides")
     state = RunState(config)
     config.stash[STATE] = state
+    _hypothesis_profiles(config)
     try:
         state.settings = resolve(_cli(config))
     except ConfigError as e:
@@ -275,7 +290,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     finished = call.when == "call" or (call.when == "setup" and not report.passed)
     if not finished:
         return
-    exchanges = evidence.stop_capture()
+    exchanges = evidence.stop_capture()[-6:]  # a shrunk hypothesis example replays last
     notes = checks.end_check()
     req = catalogue()[marker.args[0]]
     result = Result(requirement=req.id, level=req.level, area=req.area, section=req.section,
