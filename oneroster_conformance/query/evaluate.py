@@ -8,15 +8,19 @@ result must lie between (must ⊆ R ⊆ may). Decisions, with the SPEC-NOTES ite
   EITHER (SQL NULL semantics say no, "not equal to x" says yes).
 - Arrays (a list of strings, or values collected across an array of objects): the filter value is
   split on commas into wanted values, both as written and trimmed with blanks dropped.
-  `=` (SPEC-NOTES 3) accepts (a) every wanted value equals some element, (b) set equality and,
+  `=` (SPEC-NOTES 3) accepts (a) every wanted value equals some element ("AND semantics"),
+  (b) set equality (the spec's example: 'name1,name2' does not return 'name1,name2,name3') and,
   for a stored array (not values collected across objects), (c) the comma-joined array equals
-  the value; `!=` is the negation of each. `~` is OR: some
-  wanted value is contained in some element. Ordered predicates compare the first element (as
-  the spec sorts arrays) or, a second reading, any element.
+  the value; so `preferredName='name1,name2'` is EITHER there. `!=` negates each reading.
+  `~` is OR: some wanted value is contained in some element. Ordered predicates compare the
+  first element (as the spec sorts arrays) or, a second reading, any element.
 - A scalar compared to a value containing a comma also gets the array readings, with the record
   value split on commas: a provider may store arrays as comma-joined text.
 - A path that ends on an object (`school='x'`) has no spec meaning: EITHER.
 - Logical AND / OR combine clause verdicts in Kleene logic.
+- Field names resolve exactly: a 1.1 name such as `lastName` (SPEC-NOTES 5) finds nothing in a
+  1.2 record, so nothing must be returned; whether a 400 invalid_filter_field is required instead
+  is the caller's judgement, not this module's.
 """
 
 from __future__ import annotations

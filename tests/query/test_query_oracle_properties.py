@@ -8,6 +8,7 @@ from query_roster import USER_FIELDS, USERS
 
 from oneroster_conformance.query.evaluate import select
 from oneroster_conformance.query.filter import Clause, Logical
+from oneroster_conformance.query.sort import sort_violations
 from oneroster_conformance.query.strategies import filters
 
 CLAUSES = filters(USERS, USER_FIELDS).filter(lambda a: isinstance(a, Clause))
@@ -53,3 +54,28 @@ def test_not_equal_is_the_complement_of_equal_where_the_field_exists(a: Clause) 
     eq, ne = select(USERS, a), select(USERS, Clause(a.field, "!=", a.value))
     assert not (eq.must & ne.must)
     assert eq.may | ne.may == {u["sourcedId"] for u in USERS}
+
+
+json_scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8))
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.sampled_from("abc"), inner, max_size=3)),
+    max_leaves=8,
+)
+records = st.dictionaries(st.sampled_from(["a", "b", "a.b", "c"]), json_values, max_size=4).map(
+    lambda r: {**r, "sourcedId": "x"}
+)
+any_clause = st.builds(
+    Clause,
+    st.sampled_from(["a", "b", "a.b", "a.a", "c.b.a", "zz"]),
+    st.sampled_from(["=", "!=", ">", ">=", "<", "<=", "~"]),
+    st.text(max_size=8),
+)
+
+
+@settings(max_examples=300)
+@given(st.lists(records, max_size=4), any_clause, st.sampled_from([None, True, False]))
+def test_oracle_never_raises_on_arbitrary_json(rows: list[dict[str, object]], a: Clause, desc: bool | None) -> None:
+    sel = select(rows, a)
+    assert sel.must <= sel.may
+    sort_violations(rows, a.field, desc)

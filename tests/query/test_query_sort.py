@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from query_roster import USERS
 
 from oneroster_conformance.query.collation import as_text, shifted_keys, sort_keys
@@ -129,3 +133,27 @@ def test_punctuation_and_spaces_are_not_judged_where_shifted_and_non_ignorable_d
     assert sort_violations(recs(["van der Berg", "de la Cruz"]), "familyName", False)
     assert shifted_keys("O'Brien") == shifted_keys("OBrien") != shifted_keys("Oakley")
     assert sort_keys("O'Brien") != sort_keys("OBrien")
+
+
+alphabet = st.sampled_from(list("aAbBzZ éÉåÅøØłŁçÇ'-.09ßẞ") + ["e\u0301", "ﬁ", "Ａ"])
+words = st.lists(alphabet, max_size=6).map("".join)
+
+
+@settings(max_examples=200)
+@given(st.lists(words, max_size=8), st.integers(0, 3), st.booleans())
+def test_any_accepted_collation_is_never_flagged(values: list[str], which: int, desc: bool) -> None:
+    key = (lambda v: sort_keys(v)[which]) if which < 2 else (lambda v: shifted_keys(v)[which - 2])
+    ordered = sorted(values, key=key, reverse=desc)
+    assert sort_violations(recs(ordered), "familyName", desc) == []
+    assert sort_violations(recs(ordered), "familyName", None) == []
+
+
+@given(st.lists(st.datetimes(timezones=st.just(UTC)), max_size=8), st.booleans())
+def test_chronological_order_of_mixed_date_forms_is_never_flagged(moments: list[datetime], desc: bool) -> None:
+    moments = [m.replace(microsecond=m.microsecond // 1000 * 1000) for m in moments]  # what the text keeps
+    texts = [
+        m.isoformat() if i % 2 else m.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        for i, m in enumerate(moments)
+    ]
+    ordered = [t for _, t in sorted(zip(moments, texts, strict=True), reverse=desc)]
+    assert sort_violations(recs(ordered, "d"), "d", desc) == []
