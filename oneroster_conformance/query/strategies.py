@@ -97,13 +97,27 @@ def _clause(draw: st.DrawFn, pool: dict[str, list[str]]) -> Clause:
     return Clause(path, op, draw(_recase(value)))
 
 
-def filters(records: Sequence[dict[str, Any]], fields: Sequence[str]) -> st.SearchStrategy[Filter]:
-    """Spec-form filters (one clause, or two joined by AND / OR) over the records' own values."""
-    paths = filter_paths(records, fields)
+def _pool(records: Sequence[dict[str, Any]], fields: Sequence[str], max_records: int) -> dict[str, list[str]]:
+    sample = records[:max_records]  # a prefix keeps the draw deterministic and cheap on big rosters
+    paths = filter_paths(sample, fields)
     if not paths:
         raise ValueError("no filterable field in the given records")
-    pool = {p: candidate_values(records, p) for p in paths}
-    one = _clause(pool)
+    return {p: candidate_values(sample, p) for p in paths}
+
+
+def clauses(
+    records: Sequence[dict[str, Any]], fields: Sequence[str], *, max_records: int = 1000
+) -> st.SearchStrategy[Clause]:
+    """Single clauses over the values of the first `max_records` records."""
+    return _clause(_pool(records, fields, max_records))
+
+
+def filters(
+    records: Sequence[dict[str, Any]], fields: Sequence[str], *, max_records: int = 1000
+) -> st.SearchStrategy[Filter]:
+    """Spec-form filters (one clause, or two joined by AND / OR) over the records' own values
+    (those of the first `max_records` records). format_filter() gives the query text."""
+    one = _clause(_pool(records, fields, max_records))
     two = st.builds(lambda op, a, b: Logical(op, (a, b)), st.sampled_from(LOGICALS), one, one)
     return st.one_of(one, two)
 

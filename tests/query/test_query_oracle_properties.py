@@ -9,9 +9,9 @@ from query_roster import USER_FIELDS, USERS
 from oneroster_conformance.query.evaluate import select
 from oneroster_conformance.query.filter import Clause, Logical
 from oneroster_conformance.query.sort import sort_violations
-from oneroster_conformance.query.strategies import filters
+from oneroster_conformance.query.strategies import clauses
 
-CLAUSES = filters(USERS, USER_FIELDS).filter(lambda a: isinstance(a, Clause))
+CLAUSES = clauses(USERS, USER_FIELDS)
 SETTINGS = settings(max_examples=120, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 
 

@@ -10,6 +10,7 @@ from oneroster_conformance.query.evaluate import select
 from oneroster_conformance.query.filter import Clause, Filter, Logical, format_filter, parse_filter
 from oneroster_conformance.query.strategies import (
     UNKNOWN_FIELD_NAMES,
+    clauses,
     field_lists,
     filter_paths,
     filters,
@@ -94,3 +95,14 @@ def test_windows_reach_the_edges() -> None:
     assert any(off > 57 for _, off in drawn)  # type: ignore[misc]
     assert any(lim == 1 for lim, _ in drawn)  # type: ignore[misc]
     assert all(lim >= 1 for lim, _ in _draw_many(windows(0), 50))  # type: ignore[misc]
+
+
+@given(clauses(USERS, USER_FIELDS))
+def test_clauses_are_single_clauses(a: Clause) -> None:
+    assert isinstance(a, Clause) and a.is_spec_form()
+
+
+def test_only_a_prefix_of_a_large_roster_feeds_the_values() -> None:
+    late = [{"sourcedId": "late", "givenName": "Unseen"}]
+    drawn = _draw_many(clauses(USERS + late, ["givenName"], max_records=len(USERS)), 100)
+    assert all("unseen" not in a.value.lower() for a in drawn)  # type: ignore[attr-defined]
