@@ -1,0 +1,332 @@
+"""The reference provider as a Starlette application.
+
+Routes are derived from the spec's operation catalogue: every GET operation is served at the
+service root plus its OpenAPI path. Any other method on those paths answers 405 and changes
+nothing (the store is opened read-only). Every resource error is an imsx_StatusInfo body.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from oneroster_conformance.provider import auth, query
+from oneroster_conformance.provider.catalogue import collection, nested_where, segments
+from oneroster_conformance.provider.config import ProviderConfig
+from oneroster_conformance.provider.errors import InjectedFault, ProviderError, status_info
+from oneroster_conformance.provider.serialize import Render, fault_targets, record
+from oneroster_conformance.provider.store import Store
+from oneroster_conformance.spec.operations import DISCOVERY_FILE, SERVICE_ROOT, Operation, openapi, operations
+
+log = logging.getLogger("oneroster_conformance.provider")
+
+ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+WRONG_ROOT = "/ims/oneroster/v1p2"  # the wrong-base-path fault: 1.2 served without "/rostering"
+TYPED_WRAPPERS = {"getStudent": "student", "getTeacher": "teacher", "getSchool": "school", "getTerm": "term",
+                  "getGradingPeriod": "gradingPeriod"}
+MIXUP_OPERATIONS = {"getUser", "getStudent", "getClass"}
+OVERCLAIMED = {"getAllDemographics", "getDemographics"}
+
+
+@dataclass
+class ProviderState:
+    config: ProviderConfig
+    store: Store
+    tokens: auth.TokenStore
+    root_path: str  # the service root path, e.g. /ims/oneroster/rostering/v1p2
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def service_root_path(config: ProviderConfig) -> str:
+    return WRONG_ROOT if config.has("wrong-base-path") else SERVICE_ROOT["v1p2"]
+
+
+def open_store(config: ProviderConfig) -> Store:
+    """The configured database, built from the sample roster or the generator when needed."""
+    source = "sample" if config.students is None else f"generated:{config.students}:{config.seed}"
+    store = Store(config.db_path) if config.db_path else Store.temporary()
+    if not store.is_built(source):
+        if config.students is None:
+            from oneroster_conformance.provider.sample import roster
+
+            tables = roster()
+        else:
+            from oneroster_conformance.provider.generator import District
+
+            tables = District(config.students, config.seed).tables()
+        store.build(source, tables)
+    return store
+
+
+def origin(request: Request, config: ProviderConfig) -> str:
+    """scheme://host[:port][/prefix] under which this server is reached."""
+    if config.public_url:
+        url = config.public_url.rstrip("/")
+        for root in (SERVICE_ROOT["v1p2"], WRONG_ROOT):
+            if url.endswith(root):
+                url = url[: -len(root)]
+        return url
+    return f"{request.url.scheme}://{request.url.netloc}"
+
+
+# ------------------------------------------------------------------------------------- errors
+def error_response(err: ProviderError, config: ProviderConfig) -> Response:
+    status, code_minor = err.status, err.code_minor
+    if status == 404 and config.has("bad-404-body"):
+        return JSONResponse({"error": "Not found"}, status_code=404, headers=err.headers)
+    if status in (400, 401, 403, 405) and config.has("plain-error-bodies"):
+        return JSONResponse({"message": err.description}, status_code=status, headers=err.headers)
+    if config.has("wrong-code-minor"):
+        code_minor = {401: "forbidden", 403: "unauthorisedrequest"}.get(status, code_minor)
+    return JSONResponse(status_info(err.description, code_minor), status_code=status, headers=err.headers)
+
+
+def _internal_error(exc: BaseException, config: ProviderConfig) -> Response:
+    if isinstance(exc, InjectedFault):
+        log.debug("injected fault: %s", exc)
+    else:
+        log.exception("unexpected error")
+    return error_response(ProviderError(500, "The server met an unexpected condition."), config)
+
+
+def _params(request: Request) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for key, value in request.query_params.multi_items():
+        out.setdefault(key, []).append(value)
+    return out
+
+
+def _json(body: Any, config: ProviderConfig, headers: dict[str, str] | None = None) -> JSONResponse:
+    media = "text/html; charset=utf-8" if config.has("wrong-content-type") else "application/json"
+    return JSONResponse(body, headers=headers, media_type=media)
+
+
+# ------------------------------------------------------------------------------------- operations
+class OperationEndpoint:
+    """One spec operation: authorisation, parameters, parent checks, SQL, serialisation."""
+
+    def __init__(self, op: Operation, state: ProviderState) -> None:
+        self.op = op
+        self.state = state
+        self.chain = segments(op.path)
+        self.target = self.chain[-1][0]
+        self.table = collection(self.target, state.config).table
+
+    def handle(self, request: Request) -> Response:
+        config = self.state.config
+        try:
+            if request.method not in ("GET", "HEAD"):
+                if config.has("writes-accepted"):
+                    return JSONResponse({"imsx_codeMajor": "success", "imsx_severity": "status"})
+                raise ProviderError(405, f"{request.method} is not allowed: this service is read-only.",
+                                    headers={"Allow": "GET, HEAD"})
+            token = auth.authorize(request, self.op, config, self.state.tokens)
+            if self.op.operation_id == "getAllCourses" and config.has("endpoint-500"):
+                raise InjectedFault("getAllCourses")
+            if self.op.is_collection:
+                return self._collection(request, token)
+            return self._single(request)
+        except ProviderError as err:
+            return error_response(err, config)
+        except Exception as exc:  # never a traceback to the client: an imsx_StatusInfo 500
+            return _internal_error(exc, config)
+
+    # ---------------------------------------------------------------- helpers
+    def _render(self, request: Request, fields: tuple[str, ...] | None) -> Render:
+        config = self.state.config
+        root = self.href_root(request)
+        return Render(config, self.state.store, root, self.table, fields)
+
+    def href_root(self, request: Request) -> str:
+        if self.state.config.has("relative-href"):
+            return "~" + self.state.root_path
+        return origin(request, self.state.config) + self.state.root_path
+
+    def _exists(self, name: str, sid: str, extra: str = "1", extra_params: tuple = ()) -> bool:
+        c = collection(name, self.state.config)
+        sql = f"SELECT 1 FROM {c.table} AS t WHERE {c.where} AND {extra} AND t.sid = ? LIMIT 1"
+        return self.state.store.scalar(sql, (*extra_params, sid)) is not None
+
+    def _parents(self, request: Request) -> tuple[str, list[Any]]:
+        """Check every parent in the path; return the WHERE narrowing the child to the last one."""
+        path = request.path_params
+        previous: tuple[str, str] | None = None
+        for name, param in self.chain[:-1]:
+            sid = path[param]
+            extra, extra_params = "1", ()
+            if previous is not None:
+                extra, extra_params = nested_where(previous[0], name, self.state.config)[0], (previous[1],)
+            if not self._exists(name, sid, extra, extra_params):
+                raise ProviderError(404, f"No {name[:-1] if name.endswith('s') else name} with sourcedId "
+                                         f"{sid!r} is known here.", "unknownobject")
+            previous = (name, sid)
+        if previous is None:
+            return collection(self.target, self.state.config).where, []
+        where, typed = nested_where(previous[0], self.target, self.state.config)
+        return f"{typed} AND {where}", [previous[1]]
+
+    # ---------------------------------------------------------------- collections
+    def _collection(self, request: Request, token: str | None) -> Response:
+        config, store = self.state.config, self.state.store
+        params = _params(request)
+        limit, offset = query.paging(params, config)
+        sort = query.single_param(params, "sort")
+        order_by = query.single_param(params, "orderBy")
+        filter_text = query.single_param(params, "filter", "invalid_filter_field")
+        fields = query.selected_fields(query.single_param(params, "fields", "invalid_selection_field"),
+                                       self.table, config)
+        href_root = self.href_root(request)
+        flt = query.filter_sql(filter_text, self.table, config, href_root) if filter_text is not None else None
+        order = query.order_sql(sort, order_by, self.table, config, href_root)
+        try:
+            where, where_params = self._parents(request)
+        except ProviderError:
+            if config.has("unknown-parent-empty"):
+                return _json({self.op.wrapper: []}, config, {"X-Total-Count": "0"})
+            raise
+        source, source_params = self.table, []
+        if self.op.operation_id == "getAllUsers" and config.has("duplicate-ids"):
+            source = "(SELECT * FROM users UNION ALL SELECT * FROM users WHERE sid = ?)"
+            source_params = [fault_targets(store)["user"]]
+        if flt is not None:
+            where = f"({where}) AND {flt.text}"
+            where_params = [*where_params, *flt.params]
+        total = store.scalar(f"SELECT count(*) FROM {source} AS t WHERE {where}", [*source_params, *where_params])
+        if config.has("offset-past-end-error") and offset > 0 and offset >= total:
+            raise ProviderError(404, "No records at that offset.", "unknownobject")
+        skip = offset
+        if config.has("ignores-offset"):
+            skip = 0
+        elif config.has("offset-off-by-one") and offset > 0:
+            skip = offset + 1
+        rows = store.query(
+            f"SELECT t.doc FROM {source} AS t WHERE {where} ORDER BY {order.text} LIMIT ? OFFSET ?",
+            [*source_params, *where_params, *order.params, limit, skip],
+        )
+        ctx = self._render(request, fields)
+        body = {self.op.wrapper: [record(doc, ctx) for (doc,) in rows]}
+        headers: dict[str, str] = {}
+        if not config.has("silent-limit-cap"):
+            if not config.has("no-total-count"):
+                headers["X-Total-Count"] = str(len(rows) if config.has("total-count-page") else total)
+            if not config.has("no-link-header"):
+                headers["Link"] = self._links(request, total, limit, offset, token)
+        return _json(body, config, headers)
+
+    def _links(self, request: Request, total: int, limit: int, offset: int, token: str | None) -> str:
+        config = self.state.config
+        base = origin(request, config) + request.url.path
+        kept = [(k, v) for k, v in request.query_params.multi_items() if k not in ("limit", "offset")]
+        rels = query.collection_window(total, limit, offset)
+        if config.has("bad-link-next") and "next" in rels:
+            rels["next"] = (limit, offset)
+        parts = []
+        for rel in ("next", "prev", "first", "last"):
+            if rel not in rels:
+                continue
+            lim, off = rels[rel]
+            items = [*kept, ("limit", str(lim)), ("offset", str(off))]
+            if config.has("token-in-link") and token:
+                items.append(("access_token", token))
+            parts.append(f'<{base}?{urlencode(items, quote_via=quote)}>; rel="{rel}"')
+        return ", ".join(parts)
+
+    # ---------------------------------------------------------------- single objects
+    def _single(self, request: Request) -> Response:
+        config, store = self.state.config, self.state.store
+        params = _params(request)
+        fields = query.selected_fields(query.single_param(params, "fields", "invalid_selection_field"),
+                                       self.table, config)
+        name, param = self.chain[-1]
+        sid = request.path_params[param]
+        if name == "demographics" and config.has("demographics-own-ids") and sid.startswith("demo-"):
+            sid = sid[len("demo-"):]
+        c = collection(name, config)
+        doc = store.scalar(f"SELECT t.doc FROM {c.table} AS t WHERE {c.where} AND t.sid = ?", (sid,))
+        if doc is None:
+            label = name[:-1] if name.endswith("s") else name
+            raise ProviderError(404, f"No {label} with sourcedId {sid!r} is known here.", "unknownobject")
+        if self.op.operation_id in MIXUP_OPERATIONS and config.has("single-object-mixup"):
+            doc = store.scalar(
+                f"SELECT t.doc FROM {c.table} AS t WHERE {c.where} AND t.sid > ? ORDER BY t.sid LIMIT 1", (sid,)
+            ) or store.scalar(f"SELECT t.doc FROM {c.table} AS t WHERE {c.where} ORDER BY t.sid LIMIT 1")
+        wrapper = self.op.wrapper
+        if config.has("typed-wrapper"):
+            wrapper = TYPED_WRAPPERS.get(self.op.operation_id, wrapper)
+        return _json({wrapper: record(doc, self._render(request, fields))}, config)
+
+
+# ------------------------------------------------------------------------------------- discovery
+def discovery_document(request: Request, state: ProviderState) -> dict:
+    doc = copy.deepcopy(openapi("v1p2"))
+    if state.config.has("discovery-not-localized"):
+        return doc
+    here = origin(request, state.config)
+    doc["servers"] = [{"url": here + state.root_path, "description": "This reference provider."}]
+    for scheme in doc.get("components", {}).get("securitySchemes", {}).values():
+        flow = scheme.get("flows", {}).get("clientCredentials")
+        if flow is not None:
+            flow["tokenUrl"] = here + "/token"
+    return doc
+
+
+def _discovery(state: ProviderState):
+    def endpoint(request: Request) -> Response:
+        if request.method not in ("GET", "HEAD"):
+            return error_response(ProviderError(405, "The discovery file is read-only.",
+                                                headers={"Allow": "GET, HEAD"}), state.config)
+        return JSONResponse(discovery_document(request, state))
+
+    return endpoint
+
+
+def _index(state: ProviderState):
+    def endpoint(request: Request) -> Response:
+        here = origin(request, state.config)
+        return JSONResponse({
+            "service": "OneRoster 1.2 rostering reference provider",
+            "serviceRoot": here + state.root_path,
+            "tokenUrl": here + "/token",
+            "discovery": f"{here}{state.root_path}/{DISCOVERY_FILE}",
+        })
+
+    return endpoint
+
+
+def create_app(config: ProviderConfig) -> Starlette:
+    state = ProviderState(config, open_store(config), auth.TokenStore(config.token_lifetime),
+                          service_root_path(config))
+    routes: list[Route] = [
+        Route("/", _index(state), methods=["GET", "HEAD"]),
+        Route("/token", auth.token_endpoint, methods=ALL_METHODS),
+    ]
+    if not config.has("no-discovery"):
+        routes.append(Route(f"{state.root_path}/{DISCOVERY_FILE}", _discovery(state), methods=ALL_METHODS))
+    for op in operations("v1p2"):
+        if op.method != "GET" or (op.operation_id in OVERCLAIMED and config.has("discovery-overclaims")):
+            continue
+        routes.append(Route(state.root_path + op.path, OperationEndpoint(op, state).handle, methods=ALL_METHODS,
+                            name=op.operation_id))
+
+    def not_found(request: Request, exc: Exception) -> Response:
+        return error_response(ProviderError(404, f"Nothing is served at {request.url.path}.", "unknownobject"),
+                              config)
+
+    def not_allowed(request: Request, exc: Exception) -> Response:
+        return error_response(ProviderError(405, f"{request.method} is not allowed here.",
+                                            headers={"Allow": "GET, HEAD"}), config)
+
+    def server_error(request: Request, exc: Exception) -> Response:
+        return _internal_error(exc, config)
+
+    app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_allowed, Exception: server_error})
+    app.state.provider = state
+    return app

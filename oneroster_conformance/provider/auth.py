@@ -1,0 +1,214 @@
+"""OAuth 2 client credentials (RFC 6749 §4.4) and bearer tokens (RFC 6750) with exact scopes.
+
+The token endpoint lives outside the service root (as real providers run it). A token is granted
+the requested scopes the client holds, matched as exact strings; tokens are random, kept in
+memory with their expiry. An operation is granted by any ONE of the scopes it lists (the spec's
+prose scope tables, SPEC-NOTES 8).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from functools import cache
+from urllib.parse import parse_qsl, unquote_plus
+
+import yaml
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from oneroster_conformance.provider.config import ProviderConfig
+from oneroster_conformance.provider.errors import ProviderError
+from oneroster_conformance.resources import fixtures_dir
+from oneroster_conformance.spec.operations import ALL_SCOPES, Operation
+
+
+@dataclass(frozen=True)
+class Client:
+    client_id: str
+    client_secret: str
+    scopes: frozenset[str]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Token:
+    client_id: str
+    scopes: frozenset[str]
+    expires_at: float
+
+
+@cache
+def load_clients() -> dict[str, Client]:
+    """The built-in clients of fixtures/clients.yaml, by client_id."""
+    doc = yaml.safe_load((fixtures_dir() / "clients.yaml").read_text(encoding="utf-8"))
+    return {
+        c["client_id"]: Client(c["client_id"], c["client_secret"], frozenset(c.get("scopes") or ()),
+                               c.get("description", ""))
+        for c in doc["clients"]
+    }
+
+
+class TokenStore:
+    def __init__(self, lifetime: int) -> None:
+        self.lifetime = lifetime
+        self._tokens: dict[str, Token] = {}
+        self._lock = threading.Lock()
+
+    def issue(self, client_id: str, scopes: frozenset[str]) -> str:
+        value = secrets.token_urlsafe(32)
+        now = time.time()
+        with self._lock:
+            # Forget expired tokens now and then so a long run does not grow without bound.
+            if len(self._tokens) > 10_000:
+                self._tokens = {k: t for k, t in self._tokens.items() if t.expires_at > now}
+            self._tokens[value] = Token(client_id, scopes, now + self.lifetime)
+        return value
+
+    def get(self, value: str) -> Token | None:
+        with self._lock:
+            return self._tokens.get(value)
+
+
+class OAuthError(Exception):
+    def __init__(self, status: int, error: str, description: str, basic_challenge: bool = False) -> None:
+        super().__init__(description)
+        self.status, self.error, self.description, self.basic_challenge = status, error, description, basic_challenge
+
+    def response(self) -> JSONResponse:
+        headers = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+        if self.basic_challenge:
+            headers["WWW-Authenticate"] = 'Basic realm="OneRoster token endpoint"'
+        return JSONResponse({"error": self.error, "error_description": self.description},
+                            status_code=self.status, headers=headers)
+
+
+def _basic_credentials(request: Request) -> tuple[str, str] | None:
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "basic":
+        raise OAuthError(401, "invalid_client", "Client authentication must use HTTP Basic.", True)
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        raise OAuthError(401, "invalid_client", "Malformed HTTP Basic credentials.", True) from None
+    user, sep, password = decoded.partition(":")
+    if not sep:
+        raise OAuthError(401, "invalid_client", "Malformed HTTP Basic credentials.", True)
+    # RFC 6749 §2.3.1: id and secret are form-urlencoded before Basic encoding.
+    return unquote_plus(user), unquote_plus(password)
+
+
+def _granted_scopes(requested: list[str], client: Client, config: ProviderConfig) -> frozenset[str]:
+    granted = {s for s in requested if s in client.scopes}
+    if config.has("scope-prefix-match"):
+        # The fault: a near-miss string that contains a real scope counts as that scope.
+        granted |= {real for s in requested for real in client.scopes if real in s}
+    return frozenset(granted)
+
+
+async def token_endpoint(request: Request) -> JSONResponse:
+    state = request.app.state.provider
+    config: ProviderConfig = state.config
+    try:
+        return await _token(request, config, state.tokens)
+    except OAuthError as e:
+        return e.response()
+
+
+async def _token(request: Request, config: ProviderConfig, tokens: TokenStore) -> JSONResponse:
+    if request.method not in ("POST", "GET"):
+        raise OAuthError(405, "invalid_request", "Use POST (or GET) for token requests.")
+    query = dict(parse_qsl(request.url.query, keep_blank_values=True))
+    if "client_secret" in query:
+        raise OAuthError(400, "invalid_request", "The client secret must not be sent in the URL.")
+    if request.method == "POST":
+        body = (await request.body()).decode("utf-8", "replace")
+        form = dict(parse_qsl(body, keep_blank_values=True))
+    else:
+        form = query
+    basic = _basic_credentials(request)
+    if basic and config.has("token-basic-rejected"):
+        raise OAuthError(401, "invalid_client", "HTTP Basic client authentication is not supported.", True)
+    if basic and "client_secret" in form:
+        raise OAuthError(400, "invalid_request", "Use one client authentication method, not two.")
+    if basic:
+        client_id, secret = basic
+    elif "client_id" in form and request.method == "POST":
+        client_id, secret = form["client_id"], form.get("client_secret", "")
+    else:
+        raise OAuthError(401, "invalid_client", "Client authentication is required (HTTP Basic).", True)
+    client = load_clients().get(client_id)
+    if client is None or not (
+        secrets.compare_digest(secret.encode(), client.client_secret.encode()) or config.has("bad-secret-accepted")
+    ):
+        raise OAuthError(401, "invalid_client", "Unknown client or wrong secret.", True)
+    grant = form.get("grant_type")
+    if not grant:
+        raise OAuthError(400, "invalid_request", "grant_type is required.")
+    if grant != "client_credentials":
+        raise OAuthError(400, "unsupported_grant_type", "Only client_credentials is supported.")
+    requested = form.get("scope", "").split()
+    if not requested:
+        raise OAuthError(400, "invalid_scope", "The scope parameter is required.")
+    granted = _granted_scopes(requested, client, config)
+    if not granted:
+        raise OAuthError(400, "invalid_scope", "None of the requested scopes is available to this client.")
+    value = tokens.issue(client.client_id, granted)
+    body: dict[str, object] = {"access_token": value, "token_type": "mac" if config.has("token-type-mac") else "bearer"}
+    if not config.has("token-no-expires-in"):
+        body["expires_in"] = tokens.lifetime
+    shown = ALL_SCOPES if config.has("token-scope-superset") else sorted(granted, key=requested_order(requested))
+    body["scope"] = " ".join(shown)
+    headers = {} if config.has("token-cacheable") else {"Cache-Control": "no-store", "Pragma": "no-cache"}
+    return JSONResponse(body, headers=headers)
+
+
+def requested_order(requested: list[str]):
+    """Sort key keeping the granted scopes in the order they were asked for."""
+    index = {s: i for i, s in enumerate(requested)}
+    return lambda s: (index.get(s, len(index)), s)
+
+
+# ------------------------------------------------------------------------------- resource requests
+def _unauthorized(description: str, error: str | None, config: ProviderConfig) -> ProviderError:
+    challenge = 'Bearer realm="OneRoster"' + (f', error="{error}"' if error else "")
+    return ProviderError(401, description, headers={"WWW-Authenticate": challenge})
+
+
+def authorize(request: Request, op: Operation, config: ProviderConfig, tokens: TokenStore) -> str | None:
+    """Check the bearer token against the operation's scopes; return the token (for token-in-link)."""
+    if config.has("no-auth"):
+        return None
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    value = value.strip()
+    if not header:
+        raise _unauthorized("An access token is required.", None, config)
+    if scheme.lower() != "bearer" or not value or " " in value:
+        raise _unauthorized("The Authorization header must be 'Bearer <token>'.", "invalid_request", config)
+    token = tokens.get(value)
+    if token is None:
+        if config.has("any-token-accepted"):
+            return value
+        raise _unauthorized("The access token is not valid.", "invalid_token", config)
+    if token.expires_at <= time.time() and not config.has("expired-token-accepted"):
+        raise _unauthorized("The access token has expired.", "invalid_token", config)
+    if config.has("scope-not-enforced"):
+        return value
+    allowed = op.scopes <= token.scopes if config.has("scope-all-required") else bool(op.scopes & token.scopes)
+    if not allowed:
+        needed = " ".join(sorted(op.scopes))
+        if config.has("scope-401"):
+            raise _unauthorized("The access token does not grant this operation.", "insufficient_scope", config)
+        raise ProviderError(
+            403, "The access token's scopes do not grant this operation.",
+            headers={"WWW-Authenticate": f'Bearer realm="OneRoster", error="insufficient_scope", scope="{needed}"'},
+        )
+    return value

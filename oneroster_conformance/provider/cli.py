@@ -1,0 +1,80 @@
+"""oneroster-reference-provider: run the reference provider from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from oneroster_conformance.provider.config import ProviderConfig
+from oneroster_conformance.provider.faults import describe
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="oneroster-reference-provider",
+        description="A OneRoster 1.2 rostering provider on SQLite, conformant unless told to break a rule.",
+    )
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--db", metavar="FILE", help="persist the database in FILE (reused when it matches)")
+    p.add_argument("--students", type=int, metavar="N", help="generate a district of N students "
+                   "instead of the sample roster")
+    p.add_argument("--seed", type=int, default=0, help="generator seed (default 0)")
+    p.add_argument("--fault", action="append", default=[], metavar="NAME", help="switch a named fault on "
+                   "(repeatable; see --list-faults)")
+    p.add_argument("--page-cap", type=int, metavar="N", help="largest page served (announced correctly)")
+    p.add_argument("--token-lifetime", type=int, default=3600, metavar="SECONDS")
+    p.add_argument("--public-url", help="origin used in hrefs, Link headers and discovery")
+    p.add_argument("--certfile", help="serve HTTPS with this certificate (PEM)")
+    p.add_argument("--keyfile", help="private key for --certfile (PEM)")
+    p.add_argument("--list-faults", action="store_true", help="list the named faults and exit")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.list_faults:
+        print(describe())
+        return 0
+    if (args.certfile is None) != (args.keyfile is None):
+        print("--certfile and --keyfile go together", file=sys.stderr)
+        return 2
+    try:
+        config = ProviderConfig(faults=frozenset(args.fault), db_path=args.db, students=args.students,
+                                seed=args.seed, token_lifetime=args.token_lifetime, page_cap=args.page_cap,
+                                public_url=args.public_url)
+    except ValueError as e:
+        print(e, file=sys.stderr)
+        return 2
+
+    import uvicorn
+
+    from oneroster_conformance.provider.app import create_app, service_root_path
+    from oneroster_conformance.provider.auth import load_clients
+    from oneroster_conformance.provider.server import uvicorn_config
+
+    print("Preparing the roster ...", flush=True)
+    app = create_app(config)
+    scheme = "https" if args.certfile else "http"
+    here = (args.public_url or f"{scheme}://{args.host}:{args.port}").rstrip("/")
+    print(f"Service root: {here}{service_root_path(config)}")
+    print(f"Token URL:    {here}/token")
+    if config.faults:
+        print(f"Faults on:    {', '.join(sorted(config.faults))}")
+    print("Built-in clients (client_id / client_secret / scopes):")
+    for client in load_clients().values():
+        scopes = " ".join(s.rsplit("/", 1)[-1] for s in sorted(client.scopes)) or "-"
+        print(f"  {client.client_id:<26} {client.client_secret}  {scopes}")
+    print("Press Ctrl-C to stop.", flush=True)
+    server = uvicorn.Server(uvicorn_config(app, config, args.certfile, args.keyfile, host=args.host, port=args.port))
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        app.state.provider.store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,143 @@
+"""The fault catalogue: named switches that each make the reference provider break one rule.
+
+A fault is one registry entry here plus one ``config.has("name")`` check at the point where the
+provider deviates. ``breaks`` names the requirement ids (schemas/requirements.yaml) the deviation
+violates, so the harness can prove every requirement fails on at least one fault.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Fault:
+    name: str
+    description: str
+    breaks: tuple[str, ...]
+
+
+def _f(name: str, description: str, *breaks: str) -> tuple[str, Fault]:
+    return name, Fault(name, description, tuple(breaks))
+
+
+FAULTS: dict[str, Fault] = dict(
+    [
+        # ------------------------------------------------------------ pagination
+        _f("ignores-offset", "offset is ignored: every page starts at the first record.",
+           "pagination/window", "pagination/complete-walk"),
+        _f("offset-off-by-one", "a non-zero offset skips one record too many.",
+           "pagination/complete-walk", "pagination/window"),
+        _f("silent-limit-cap", "pages are capped at 25 rows and neither X-Total-Count nor Link is sent.",
+           "pagination/no-silent-cap"),
+        _f("default-limit-10", "without limit a page holds 10 records instead of 100.",
+           "pagination/default-limit"),
+        _f("no-total-count", "X-Total-Count is never sent.", "pagination/total-count-header"),
+        _f("total-count-page", "X-Total-Count counts the rows of the page, not the collection.",
+           "pagination/total-count-correct"),
+        _f("no-link-header", "the Link header is never sent.", "pagination/link-header"),
+        _f("bad-link-next", "Link rel=next points at the current offset.", "pagination/link-header"),
+        _f("offset-past-end-error", "an offset past the end answers 404 instead of an empty page.",
+           "pagination/offset-past-end"),
+        _f("paging-500", "a non-numeric or negative limit/offset answers 500.", "pagination/malformed-values"),
+        # ------------------------------------------------------------ filter
+        _f("case-sensitive-filter", "filter values are matched case-sensitively.", "filter/case-insensitive"),
+        _f("or-as-and", "OR in a filter is evaluated as AND.", "filter/logical-or"),
+        _f("and-as-or", "AND in a filter is evaluated as OR.", "filter/logical-and"),
+        _f("filter-ne-broken", "'!=' behaves as '=' (a parser that split on '=').", "filter/predicates"),
+        _f("filter-500", "any '>=' or '<=' filter answers 500.", "filter/predicates"),
+        _f("no-dot-notation", "filters on a dotted field answer 400 invalid_filter_field.", "filter/dot-notation"),
+        _f("array-equals-any", "'=' on an array field matches when ANY listed value is present.",
+           "filter/array-semantics"),
+        _f("delta-sync-date-only", "dateLastModified comparisons use only the date part.", "filter/delta-sync"),
+        _f("unknown-filter-ignored", "a filter on an unknown field is ignored: 200 with all data.",
+           "filter/invalid-field"),
+        # ------------------------------------------------------------ sort
+        _f("sort-ignored", "the sort parameter is ignored.", "sort/order"),
+        _f("orderby-ignored", "orderBy=desc is ignored.", "sort/order-by"),
+        _f("sort-bytewise", "strings sort in byte order, not by the Unicode Collation Algorithm.",
+           "sort/collation"),
+        _f("sort-dot-ignored", "a dotted sort field is ignored (default order).", "sort/dot-notation"),
+        _f("sort-unknown-500", "sorting on an unknown field answers 500.", "sort/unknown-field"),
+        # ------------------------------------------------------------ fields
+        _f("fields-ignored", "the fields parameter is ignored.", "fields/subset"),
+        _f("fields-unknown-400", "an unknown field name answers 400 invalid_selection_field.",
+           "fields/unknown-field"),
+        _f("blank-fields-accepted", "blank field selections are accepted (all data).", "fields/blank-field"),
+        # ------------------------------------------------------------ scopes
+        _f("scope-not-enforced", "any valid token reaches every operation.", "scopes/deny"),
+        _f("scope-all-required", "an operation needs ALL the scopes it lists (the OpenAPI's literal reading).",
+           "scopes/grant"),
+        _f("scope-401", "a token lacking the operation's scope gets 401 instead of 403.", "scopes/forbidden-403"),
+        _f("scope-prefix-match",
+           "a requested scope that starts with or contains a real scope string is granted as that scope.",
+           "scopes/exact-match"),
+        # ------------------------------------------------------------ auth / token endpoint
+        _f("no-auth", "no token is needed at all.", "auth/token-required", "auth/invalid-token"),
+        _f("any-token-accepted", "any non-empty bearer token is accepted.", "auth/invalid-token"),
+        _f("expired-token-accepted", "token expiry is not enforced.", "auth/expired-token"),
+        _f("bad-secret-accepted", "the token endpoint ignores the client secret.", "auth/invalid-client"),
+        _f("token-basic-rejected", "the token endpoint accepts only form-body client credentials.",
+           "auth/token-issued"),
+        _f("token-type-mac", "token_type is 'mac'.", "auth/token-type-bearer"),
+        _f("token-scope-superset", "the token response lists all three scopes whatever was asked.",
+           "auth/token-scope-granted"),
+        _f("token-no-expires-in", "the token response has no expires_in.", "auth/token-expires-in"),
+        _f("token-cacheable", "the token response has no Cache-Control: no-store / Pragma: no-cache.",
+           "auth/token-no-store"),
+        _f("token-in-link", "Link header URLs carry access_token=<token>.", "auth/credentials-not-in-url"),
+        # ------------------------------------------------------------ discovery
+        _f("no-discovery", "the discovery file answers 404.", "discovery/openapi-file"),
+        _f("discovery-not-localized", "the discovery file's servers url is left as example.org.",
+           "discovery/localized-server"),
+        _f("discovery-overclaims", "the demographics operations answer 404 but discovery still lists them.",
+           "discovery/operations-served", "operations/success"),
+        # ------------------------------------------------------------ operations
+        _f("endpoint-500", "getAllCourses answers 500.", "operations/success"),
+        _f("wrong-content-type", "200 bodies are served as text/html.", "operations/content-type"),
+        _f("extra-property", "user records carry an undeclared top-level property.",
+           "operations/response-schema"),
+        _f("typed-wrapper", "typed single objects are wrapped as 'student', 'teacher', 'school', 'term', "
+           "'gradingPeriod' instead of 'user' / 'org' / 'academicSession'.",
+           "operations/wrapper-key", "operations/response-schema"),
+        _f("single-object-mixup", "getUser / getStudent / getClass return the next record, not the requested one.",
+           "operations/single-object-identity"),
+        # ------------------------------------------------------------ errors
+        _f("bad-404-body", "404 bodies are {\"error\": \"Not found\"}.", "errors/unknown-object"),
+        _f("unknown-parent-empty", "a nested collection of an unknown parent answers 200 with an empty set.",
+           "errors/unknown-parent"),
+        _f("plain-error-bodies", "401 / 403 / 400 / 405 bodies are {\"message\": ...}.", "errors/status-info-body"),
+        _f("wrong-code-minor", "401 carries codeMinor forbidden and 403 carries unauthorisedrequest.",
+           "errors/code-minor"),
+        _f("writes-accepted", "POST / PUT / PATCH / DELETE answer 200 (nothing changes).",
+           "errors/method-not-allowed"),
+        # ------------------------------------------------------------ data
+        _f("bad-datetime", "dateLastModified has no 'T' and no zone ('2024-03-01 10:00:00').",
+           "data/datetime-utc", "operations/response-schema"),
+        _f("datetime-no-millis", "dateLastModified has no milliseconds ('2024-03-01T10:00:00Z').",
+           "data/datetime-format"),
+        _f("enum-ext-not-prefix", "one org's type is 'district-ext:region' (contains, but does not start with, ext:).",
+           "data/enum-extension"),
+        _f("students-include-teachers", "/students also returns teachers.", "data/typed-collection"),
+        _f("class-students-include-teachers", "/classes/{id}/students also returns the class's teachers.",
+           "data/nested-matches"),
+        _f("dangling-reference", "one class's course reference points to a sourcedId that does not exist.",
+           "data/references-resolve"),
+        _f("relative-href", "hrefs are relative ('~/ims/oneroster/rostering/v1p2/orgs/x').", "data/href-usable"),
+        _f("two-primary-roles", "one user has two primary roles at the same org.", "data/primary-role"),
+        _f("demographics-own-ids", "demographics sourcedIds are prefixed 'demo-' instead of the user's id.",
+           "data/demographics-ids"),
+        _f("duplicate-ids", "one user appears twice in the /users collection.", "data/unique-ids"),
+        # ------------------------------------------------------------ transport
+        _f("tls-legacy", "with TLS on, TLS 1.0 and 1.1 are accepted as well (minimum version TLS 1.0).",
+           "transport/tls-version"),
+        _f("wrong-base-path", "operations are served under /ims/oneroster/v1p2 instead of "
+           "/ims/oneroster/rostering/v1p2 (discovery advertises that root).", "operations/base-path"),
+    ]
+)
+
+
+def describe() -> str:
+    """One line per fault, for --list-faults."""
+    width = max(map(len, FAULTS))
+    return "\n".join(f"{f.name:<{width}}  {f.description}  [{', '.join(f.breaks)}]" for f in FAULTS.values())

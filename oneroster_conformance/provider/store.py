@@ -1,0 +1,195 @@
+"""The SQLite store: every record kept as JSON (queried with JSON1's json_extract) plus the few
+indexed columns the typed and nested endpoints select on.
+
+Each table has ``sid`` (the sourcedId) and ``doc`` (the record, hrefs relative to the service
+root). Relations the nested endpoints need live in plain columns or side tables (class_terms,
+user_roles) so "classes of a term" or "students of a school" are index lookups, not JSON scans.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import sqlite3
+import tempfile
+import threading
+import weakref
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from oneroster_conformance.provider import collation
+
+SCHEMA_VERSION = "1"
+
+DDL = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE orgs (sid TEXT NOT NULL UNIQUE, doc TEXT NOT NULL, type TEXT, parent_sid TEXT);
+CREATE TABLE academic_sessions (sid TEXT NOT NULL UNIQUE, doc TEXT NOT NULL, type TEXT, parent_sid TEXT);
+CREATE TABLE courses (sid TEXT NOT NULL UNIQUE, doc TEXT NOT NULL, org_sid TEXT);
+CREATE TABLE classes (sid TEXT NOT NULL UNIQUE, doc TEXT NOT NULL, school_sid TEXT, course_sid TEXT);
+CREATE TABLE class_terms (class_sid TEXT NOT NULL, term_sid TEXT NOT NULL);
+CREATE TABLE users (sid TEXT NOT NULL UNIQUE, doc TEXT NOT NULL, is_student INTEGER NOT NULL,
+                    is_teacher INTEGER NOT NULL);
+CREATE TABLE user_roles (user_sid TEXT NOT NULL, org_sid TEXT NOT NULL, role TEXT NOT NULL);
+CREATE TABLE enrollments (sid TEXT NOT NULL UNIQUE, doc TEXT NOT NULL, class_sid TEXT, school_sid TEXT,
+                          user_sid TEXT, role TEXT);
+CREATE TABLE demographics (sid TEXT NOT NULL UNIQUE, doc TEXT NOT NULL);
+"""
+
+# Built after the bulk insert: cheaper than maintaining them row by row.
+INDEXES = """
+CREATE INDEX orgs_type ON orgs (type, sid);
+CREATE INDEX sessions_type ON academic_sessions (type, sid);
+CREATE INDEX sessions_parent ON academic_sessions (parent_sid);
+CREATE INDEX courses_org ON courses (org_sid);
+CREATE INDEX classes_school ON classes (school_sid, sid);
+CREATE INDEX classes_course ON classes (course_sid);
+CREATE INDEX class_terms_term ON class_terms (term_sid, class_sid);
+CREATE INDEX class_terms_class ON class_terms (class_sid);
+CREATE INDEX users_students ON users (sid) WHERE is_student = 1;
+CREATE INDEX users_teachers ON users (sid) WHERE is_teacher = 1;
+CREATE INDEX user_roles_org ON user_roles (org_sid, role, user_sid);
+CREATE INDEX enrollments_class ON enrollments (class_sid, role, user_sid);
+CREATE INDEX enrollments_school ON enrollments (school_sid, sid);
+CREATE INDEX enrollments_user ON enrollments (user_sid, role, class_sid);
+"""
+
+TABLES = ("orgs", "academic_sessions", "courses", "classes", "users", "enrollments", "demographics")
+
+
+def _sid(ref: Any) -> str | None:
+    return ref.get("sourcedId") if isinstance(ref, dict) else None
+
+
+def _dump(record: Mapping[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+# table -> record -> the column values after (sid, doc)
+_COLUMNS: dict[str, Callable[[Mapping[str, Any]], tuple]] = {
+    "orgs": lambda r: (r.get("type"), _sid(r.get("parent"))),
+    "academic_sessions": lambda r: (r.get("type"), _sid(r.get("parent"))),
+    "courses": lambda r: (_sid(r.get("org")),),
+    "classes": lambda r: (_sid(r.get("school")), _sid(r.get("course"))),
+    "users": lambda r: (
+        int(any(role.get("role") == "student" for role in r.get("roles", []))),
+        int(any(role.get("role") == "teacher" for role in r.get("roles", []))),
+    ),
+    "enrollments": lambda r: (_sid(r.get("class")), _sid(r.get("school")), _sid(r.get("user")), r.get("role")),
+    "demographics": lambda r: (),
+}
+
+
+class Store:
+    """One SQLite database file; a read-only connection per thread once built."""
+
+    def __init__(self, path: str, cleanup_dir: str | None = None) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[sqlite3.Connection] = []
+        self._cache: dict[tuple, Any] = {}
+        if cleanup_dir:
+            weakref.finalize(self, shutil.rmtree, cleanup_dir, True)
+
+    # ------------------------------------------------------------------ building
+    @classmethod
+    def temporary(cls) -> Store:
+        folder = tempfile.mkdtemp(prefix="oneroster-provider-")
+        return cls(os.path.join(folder, "roster.sqlite"), cleanup_dir=folder)
+
+    def is_built(self, source: str) -> bool:
+        if not os.path.exists(self.path):
+            return False
+        try:
+            with sqlite3.connect(f"file:{self.path}?mode=ro", uri=True) as conn:
+                rows = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        except sqlite3.Error:
+            return False
+        return rows.get("schema") == SCHEMA_VERSION and rows.get("source") == source and rows.get("complete") == "1"
+
+    def build(self, source: str, tables: Mapping[str, Iterable[Mapping[str, Any] | tuple]]) -> None:
+        """Write every table in one transaction into a fresh file, then move it into place."""
+        tmp = self.path + ".building"
+        for leftover in (tmp, tmp + "-journal"):
+            if os.path.exists(leftover):
+                os.remove(leftover)
+        conn = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-200000;")
+            conn.executescript(DDL)
+            conn.execute("BEGIN")
+            for table in TABLES:
+                self._insert(conn, table, tables.get(table, ()))
+            conn.execute("COMMIT")
+            for statement in filter(str.strip, INDEXES.split(";")):
+                conn.execute(statement)
+            conn.execute("PRAGMA analysis_limit = 1000")  # approximate statistics are enough
+            conn.execute("ANALYZE")
+            conn.executemany(
+                "INSERT INTO meta VALUES (?, ?)",
+                [("schema", SCHEMA_VERSION), ("source", source), ("complete", "1")],
+            )
+        finally:
+            conn.close()
+        os.replace(tmp, self.path)
+
+    @staticmethod
+    def _insert(conn: sqlite3.Connection, table: str, records: Iterable[Mapping[str, Any] | tuple]) -> None:
+        columns = _COLUMNS[table]
+        side: list[tuple] = []
+
+        def rows():
+            for r in records:
+                if isinstance(r, tuple):  # a ready row from the generator's fast path
+                    yield r
+                    continue
+                sid = r["sourcedId"]
+                if table == "classes":
+                    side.extend((sid, t["sourcedId"]) for t in r.get("terms", ()))
+                elif table == "users":
+                    side.extend((sid, role["org"]["sourcedId"], role["role"]) for role in r.get("roles", ()))
+                yield (sid, _dump(r), *columns(r))
+
+        width = 2 + len(columns({}))
+        conn.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * width)})", rows())
+        if table == "classes":
+            conn.executemany("INSERT INTO class_terms VALUES (?, ?)", side)
+        elif table == "users":
+            conn.executemany("INSERT INTO user_roles VALUES (?, ?, ?)", side)
+
+    # ------------------------------------------------------------------ reading
+    def connection(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            conn.execute("PRAGMA query_only = 1")
+            conn.execute("PRAGMA cache_size = -16000")
+            collation.register(conn)
+            self._local.conn = conn
+            with self._lock:
+                self._connections.append(conn)
+        return conn
+
+    def query(self, sql: str, params: Iterable[Any] = ()) -> list[tuple]:
+        return self.connection().execute(sql, tuple(params)).fetchall()
+
+    def scalar(self, sql: str, params: Iterable[Any] = ()) -> Any:
+        row = self.connection().execute(sql, tuple(params)).fetchone()
+        return None if row is None else row[0]
+
+    def cached(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        """Memoise facts about the (read-only) data, e.g. which record a fault targets."""
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._connections:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.close()
+            self._connections.clear()
+        self._local = threading.local()
