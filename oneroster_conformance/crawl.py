@@ -24,7 +24,8 @@ class CollectionData:
     records: list[dict] = field(default_factory=list)
     replies: list = field(default_factory=list)  # every page Reply, in order
     error: str | None = None  # why the collection could not be read (fully)
-    truncated: bool = False  # stopped at the sweep bound, not at the end
+    truncated: bool = False  # stopped at the sweep bound, or records may be missing
+    paging_problem: str | None = None  # offset paging misbehaved; the pagination checks own this
 
     @property
     def ids(self) -> list[str]:
@@ -82,7 +83,25 @@ class Crawl:
         return {op.operation_id: self.records(op.operation_id) for op in self.top_level()}
 
     def _walk(self, op: Operation) -> CollectionData:
-        return self.walk(op.path, op.wrapper, op.operation_id)
+        data = self.walk(op.path, op.wrapper, op.operation_id)
+        self._cross_check(op, data)
+        return data
+
+    def _cross_check(self, op: Operation, data: CollectionData) -> None:
+        """When X-Total-Count disagrees with what offset paging collected, walk again with another
+        page size: if both walks agree the records are right (the count is wrong, which the
+        pagination checks judge); if not, paging loses or invents records and the ground truth
+        cannot be trusted by the other checks."""
+        if data.error or data.truncated or data.first is None:
+            return
+        raw = data.first.header("x-total-count")
+        if raw is None or not raw.strip().isdigit() or int(raw) == len(set(data.ids)):
+            return
+        again = self.walk(op.path, op.wrapper, op.operation_id, page_size=37)
+        if sorted(set(again.ids)) != sorted(set(data.ids)):
+            data.paging_problem = (f"paging by 100 and by 37 read different records ({len(set(data.ids))} vs "
+                                   f"{len(set(again.ids))}; X-Total-Count says {raw})")
+            data.truncated = True
 
     def walk(self, path: str, wrapper: str, name: str = "", params: dict | None = None, page_size: int = PAGE,
              max_records: int | None = None) -> CollectionData:
@@ -106,7 +125,10 @@ class Crawl:
                 return data
             new = [r for r in page if isinstance(r, dict) and r.get("sourcedId") not in seen]
             if page and not new:
-                data.error = f"{path}?offset={offset} repeated records already seen: paging stopped"
+                data.paging_problem = f"{path}?offset={offset} returned only records already seen"
+                # Complete only if the first page already held everything (it was not full).
+                first = len(data.records)
+                data.truncated = first >= page_size or offset != first
                 return data
             for r in page:
                 if isinstance(r, dict) and isinstance(r.get("sourcedId"), str):

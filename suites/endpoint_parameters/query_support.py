@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-from oneroster_conformance.checks import not_applicable
+from oneroster_conformance.checks import fail, not_applicable
 from oneroster_conformance.client import evidence
 
 SHOWN = 5
 
 
-def ground_truth(crawl, op) -> list[dict]:
-    """Every record of a top-level collection, read once by the crawl; n/a when that was not possible."""
+def ground_truth(crawl, op, paging: bool = False) -> list[dict]:
+    """Every record of a top-level collection, read once by the crawl; n/a when that was not possible.
+
+    ``paging``: the caller is a pagination check, which owns offset problems and must see them."""
     data = crawl.collection(op.operation_id)
     if data.first is not None:
         evidence.record(data.first.exchange)
     if data.error:
         not_applicable(f"{op.operation_id} could not be read completely ({data.error}); judged elsewhere")
+    if data.paging_problem and paging:
+        fail(f"{op.operation_id} cannot be paged: {data.paging_problem}", expected="each offset moves the window",
+             actual=data.paging_problem)
     if data.truncated:
-        not_applicable("the sample sweep read only part of this collection: run with --sweep full")
+        why = data.paging_problem or "the sample sweep read only part of this collection: run with --sweep full"
+        not_applicable(f"the whole collection could not be read ({why})")
     records = [r for r in data.records if isinstance(r, dict) and isinstance(r.get("sourcedId"), str)]
     if not records:
         not_applicable(f"{op.operation_id} holds no records")

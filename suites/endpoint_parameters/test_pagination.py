@@ -52,7 +52,7 @@ def test_pagination_default_limit(client, crawl, top_collection):
 
 @pytest.mark.requirement("pagination/window")
 def test_pagination_window(client, crawl, top_collection):
-    truth = ids(ground_truth(crawl, top_collection))
+    truth = ids(ground_truth(crawl, top_collection, paging=True))
     size = max(1, min(3, len(truth) // 3))
     for offset in sorted({0, 1, size, len(truth) - 1} - {-1}):
         if offset >= len(truth):
@@ -67,7 +67,7 @@ def test_pagination_window(client, crawl, top_collection):
 
 @pytest.mark.requirement("pagination/complete-walk")
 def test_pagination_complete_walk(client, crawl, top_collection):
-    truth = ids(ground_truth(crawl, top_collection))
+    truth = ids(ground_truth(crawl, top_collection, paging=True))
     size = max(2, min(7, len(truth) // 4 or 2))
     seen: list[str] = []
     offset = 0

@@ -16,7 +16,7 @@ from oneroster_conformance.checks import assert_status, expect, fail, not_applic
 from oneroster_conformance.query.evaluate import select
 from oneroster_conformance.query.filter import Clause, Logical, format_filter
 from oneroster_conformance.query.projection import projection_violations
-from oneroster_conformance.query.strategies import field_lists, filters, windows
+from oneroster_conformance.query.strategies import clauses, field_lists, windows
 
 SUBJECT = "getAllUsers"  # the richest collection: nested roles, arrays, Unicode names
 FILTER_FIELDS = ("sourcedId", "status", "dateLastModified", "givenName", "familyName", "enabledUser", "grades",
@@ -41,7 +41,7 @@ def _filtered(crawl, op, ast, records) -> list[str]:
 @given(data=st.data())
 def test_property_filter_matches_oracle(crawl, users, data):
     op, records = users
-    ast = data.draw(filters(records, FILTER_FIELDS).filter(lambda f: isinstance(f, Clause)), label="filter")
+    ast = data.draw(clauses(records, FILTER_FIELDS), label="filter")
     got = _filtered(crawl, op, ast, records)
     sel = select(records, ast)
     expect(sel.accepts(got), f"filter={format_filter(ast)}: missing {listing(sorted(sel.missing(got)))}, "
@@ -53,8 +53,8 @@ def test_property_filter_matches_oracle(crawl, users, data):
 @given(data=st.data())
 def test_property_and_within_each(crawl, users, data):
     op, records = users
-    a = data.draw(filters(records, FILTER_FIELDS).filter(lambda f: isinstance(f, Clause)), label="A")
-    b = data.draw(filters(records, FILTER_FIELDS).filter(lambda f: isinstance(f, Clause)), label="B")
+    a = data.draw(clauses(records, FILTER_FIELDS), label="A")
+    b = data.draw(clauses(records, FILTER_FIELDS), label="B")
     both = set(_filtered(crawl, op, Logical("AND", (a, b)), records))
     sel = select(records, Logical("AND", (a, b)))
     expect(sel.accepts(both), f"filter={format_filter(Logical('AND', (a, b)))} disagrees with the oracle: missing "
@@ -66,8 +66,8 @@ def test_property_and_within_each(crawl, users, data):
 @given(data=st.data())
 def test_property_or_is_union(crawl, users, data):
     op, records = users
-    a = data.draw(filters(records, FILTER_FIELDS).filter(lambda f: isinstance(f, Clause)), label="A")
-    b = data.draw(filters(records, FILTER_FIELDS).filter(lambda f: isinstance(f, Clause)), label="B")
+    a = data.draw(clauses(records, FILTER_FIELDS), label="A")
+    b = data.draw(clauses(records, FILTER_FIELDS), label="B")
     either = set(_filtered(crawl, op, Logical("OR", (a, b)), records))
     outside = either - {r["sourcedId"] for r in records}
     expect(not outside, f"A OR B returned records outside the unfiltered collection: {listing(sorted(outside))}",
@@ -82,8 +82,8 @@ def test_property_or_is_union(crawl, users, data):
 @given(data=st.data())
 def test_property_case_change_keeps_result(crawl, users, data):
     op, records = users
-    clause = data.draw(filters(records, ("givenName", "familyName", "username", "email")).filter(
-        lambda f: isinstance(f, Clause) and f.op in ("=", "~") and f.value.swapcase() != f.value), label="filter")
+    clause = data.draw(clauses(records, ("givenName", "familyName", "username", "email")).filter(
+        lambda f: f.op in ("=", "~") and f.value.swapcase() != f.value), label="filter")
     flipped = Clause(clause.field, clause.op, clause.value.swapcase())
     first, second = set(_filtered(crawl, op, clause, records)), set(_filtered(crawl, op, flipped, records))
     expect(first == second, f"filter={format_filter(clause)} and filter={format_filter(flipped)} differ",
@@ -100,8 +100,8 @@ def test_property_windows_are_slices(harness, users, data):
     assert_status(reply, 200, f"limit={limit}&offset={offset}")
     rows = page_records(reply, op) or []
     want = truth[offset:offset + limit]
-    if len(rows) < len(want) and (reply.header("link") or reply.header("x-total-count")):
-        want = want[:len(rows)]  # an announced page-size cap
+    if 0 < len(rows) < len(want):
+        want = want[:len(rows)]  # a page-size cap: whether it is announced is pagination/no-silent-cap's call
     expect(ids(rows) == want, f"limit={limit}&offset={offset} returned {listing(ids(rows))}",
            expected=listing(want), actual=listing(ids(rows)))
 

@@ -1,0 +1,223 @@
+"""The proof: every requirement passes on the clean reference provider and fails on a named fault,
+and no fault makes any other requirement fail (no collateral false alarms).
+
+Each case starts its own reference provider over HTTPS (a trustme CA the harness is told to trust),
+runs the suites against it as a real user would (a subprocess, the secret in the environment), and
+reduces results.jsonl to one outcome per requirement. Usage:
+    python -m oneroster_conformance.proof [--workers 2] [--only FAULT ...] [--markdown FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from oneroster_conformance.resources import suites_dir
+
+BROKEN = {"fail", "warn"}
+RANK = {"errored": 5, "fail": 4, "warn": 3, "info": 2, "pass": 1, "not-applicable": 0}
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    faults: tuple[str, ...] = ()
+    breaks: frozenset[str] = frozenset()
+    tls: bool = True
+    trusted: bool = True  # False: the harness is not given the CA (runs --insecure)
+    variant: bool = False  # the deliberately different, still conformant configuration
+
+
+@dataclass
+class CaseResult:
+    case: Case
+    outcomes: dict[str, str] = field(default_factory=dict)  # requirement -> worst outcome
+    exit_status: int | None = None
+    seconds: float = 0.0
+    error: str = ""
+
+    def undetected(self) -> list[str]:
+        return sorted(r for r in self.case.breaks if self.outcomes.get(r) not in BROKEN)
+
+
+def cases() -> list[Case]:
+    from oneroster_conformance.provider.faults import FAULTS
+
+    out = [Case("clean"), Case("variant", variant=True)]
+    out += [Case(f.name, (f.name,), frozenset(f.breaks)) for f in FAULTS.values()]
+    out.append(Case("no-tls", breaks=frozenset({"transport/tls-required"}), tls=False))
+    out.append(Case("untrusted-certificate", breaks=frozenset({"transport/certificate-valid"}), trusted=False))
+    return out
+
+
+class _Certificates:
+    def __init__(self, folder: Path) -> None:
+        import trustme
+
+        ca = trustme.CA()
+        cert = ca.issue_cert("127.0.0.1", "localhost")
+        self.ca = folder / "ca.pem"
+        self.cert = folder / "cert.pem"
+        self.key = folder / "key.pem"
+        ca.cert_pem.write_to_path(str(self.ca))
+        cert.private_key_pem.write_to_path(str(self.key))
+        cert.cert_chain_pems[0].write_to_path(str(self.cert))
+        for pem in cert.cert_chain_pems[1:]:
+            with open(self.cert, "ab") as f:
+                f.write(pem.bytes())
+
+
+def reduce(results_path: Path) -> dict[str, str]:
+    worst: dict[str, str] = {}
+    for line in results_path.read_text(encoding="utf-8").splitlines():
+        d = json.loads(line)
+        if d.get("type") != "result":
+            continue
+        rid, outcome = d["requirement"], d["outcome"]
+        if RANK[outcome] > RANK.get(worst.get(rid, "not-applicable"), -1) or rid not in worst:
+            worst[rid] = outcome if rid not in worst or RANK[outcome] > RANK[worst[rid]] else worst[rid]
+    return worst
+
+
+def run_case(case: Case, workdir: Path, certs: _Certificates, extra_args: tuple[str, ...] = ()) -> CaseResult:
+    from oneroster_conformance.harness import load_builtin_clients
+    from oneroster_conformance.provider.config import ProviderConfig
+    from oneroster_conformance.provider.server import serve_in_thread
+
+    started = time.monotonic()
+    result = CaseResult(case)
+    config = variant_config() if case.variant else ProviderConfig(faults=frozenset(case.faults))
+    tls = dict(certfile=str(certs.cert), keyfile=str(certs.key)) if case.tls else {}
+    folder = workdir / case.name
+    folder.mkdir(parents=True, exist_ok=True)
+    clients = load_builtin_clients()
+    main = clients["conformance-all"]
+    profile = folder / "profile.yaml"
+    profile.write_text(yaml.safe_dump({"name": f"proof-{case.name}", "clients": {
+        name: {"client_id": c.client_id, "client_secret": c.client_secret, "scopes": list(c.scopes)}
+        for name, c in clients.items() if name != "conformance-all"}}), encoding="utf-8")
+    with serve_in_thread(config, **tls) as provider:
+        args = [sys.executable, "-m", "pytest", str(suites_dir()), "--base-url", provider.base_url,
+                "--token-url", provider.token_url, "--client-id", main.client_id, "--profile", str(profile),
+                "--rate-limit", "0", "--sweep", "full", "--evidence", "full", "--report-dir", str(folder / "reports"),
+                "-q", "-p", "no:cacheprovider", "--hypothesis-profile", "quick", "-x" if False else "-rN", *extra_args]
+        if case.tls and case.trusted:
+            args += ["--ca-bundle", str(certs.ca)]
+        elif case.tls:
+            args += ["--insecure"]
+        env = {**os.environ, "ONEROSTER_CLIENT_SECRET": main.client_secret, "CI": "true"}
+        proc = subprocess.run(args, capture_output=True, text=True, env=env, timeout=600, cwd=str(folder))
+    result.exit_status = proc.returncode
+    results = folder / "reports" / "results.jsonl"
+    if results.exists():
+        result.outcomes = reduce(results)
+    else:
+        result.error = (proc.stdout + proc.stderr)[-2000:]
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def variant_config():
+    """A deliberately different provider that is still conformant (issue: conformant variety)."""
+    from oneroster_conformance.provider.config import ProviderConfig
+
+    return ProviderConfig(page_cap=40)
+
+
+def run(selected: list[Case], workers: int = 2, workdir: Path | None = None) -> list[CaseResult]:
+    workdir = workdir or Path(tempfile.mkdtemp(prefix="oneroster-proof-"))
+    certs = _Certificates(workdir)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda c: run_case(c, workdir, certs), selected))
+
+
+def judge(results: list[CaseResult]) -> dict:
+    """The proof table: coverage, detection, false alarms, per-case findings."""
+    from oneroster_conformance.spec.requirements import catalogue
+
+    by_name = {r.case.name: r for r in results}
+    clean = by_name.get("clean")
+    cat = catalogue()
+    findings: dict[str, list[str]] = {}
+    baseline = clean.outcomes if clean else {}
+    for r in results:
+        problems = []
+        if r.error:
+            problems.append(f"run failed: {r.error[-300:]}")
+        if r.case.name in ("clean", "variant"):
+            problems += [f"{rid} is {o} on a conformant provider" for rid, o in sorted(r.outcomes.items())
+                         if o in BROKEN or o == "errored"]
+        else:
+            problems += [f"declared {rid} was {r.outcomes.get(rid, 'not run')}" for rid in r.undetected()]
+            problems += [f"collateral: {rid} {baseline.get(rid)} -> {o}" for rid, o in sorted(r.outcomes.items())
+                         if rid not in r.case.breaks and (o in BROKEN or o == "errored")
+                         and baseline.get(rid) not in BROKEN]
+        findings[r.case.name] = problems
+    broken_by = {rid for r in results if r.case.name not in ("clean", "variant") for rid in r.case.breaks
+                 if r.outcomes.get(rid) in BROKEN}
+    gated = [q.id for q in cat if q.level in ("MUST", "SHOULD")]
+    faults = [r for r in results if r.case.name not in ("clean", "variant")]
+    return {
+        "requirements": len(list(cat)),
+        "requirements_checked_clean": sum(1 for q in cat if baseline.get(q.id) in ("pass", "info")),
+        "requirements_broken_by_a_fault": len([q for q in gated if q in broken_by]),
+        "requirements_gated": len(gated),
+        "faults": len(faults),
+        "faults_detected": sum(1 for r in faults if r.case.breaks and not r.undetected()),
+        "false_alarms_clean": len(findings.get("clean", [])),
+        "false_alarms_variant": len(findings.get("variant", [])),
+        "collateral": sum(1 for r in faults for p in findings[r.case.name] if p.startswith("collateral")),
+        "not_broken_by_any_fault": sorted(set(gated) - broken_by),
+        "findings": {k: v for k, v in findings.items() if v},
+        "seconds": round(sum(r.seconds for r in results), 1),
+    }
+
+
+def markdown(table: dict) -> str:
+    rows = [
+        ("requirements in the catalogue", table["requirements"]),
+        ("MUST / SHOULD requirements broken by at least one named fault",
+         f"{table['requirements_broken_by_a_fault']} / {table['requirements_gated']}"),
+        ("faults detected (every requirement each declares fails)", f"{table['faults_detected']} / {table['faults']}"),
+        ("false alarms on the clean provider", table["false_alarms_clean"]),
+        ("false alarms on the variant provider", table["false_alarms_variant"]),
+        ("collateral failures (a fault failing an undeclared requirement)", table["collateral"]),
+    ]
+    return "| proof | result |\n|---|---|\n" + "\n".join(f"| {a} | {b} |" for a, b in rows) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m oneroster_conformance.proof")
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--only", nargs="*", help="case names (clean is always included)")
+    p.add_argument("--markdown", help="write the proof table as Markdown to this file")
+    p.add_argument("--json", help="write the full judgement as JSON to this file")
+    a = p.parse_args(argv)
+    selected = cases()
+    if a.only:
+        selected = [c for c in selected if c.name in {"clean", *a.only}]
+    results = run(selected, a.workers)
+    table = judge(results)
+    print(markdown(table))
+    for name, problems in table["findings"].items():
+        for problem in problems:
+            print(f"{name}: {problem}")
+    if a.markdown:
+        Path(a.markdown).write_text(markdown(table), encoding="utf-8")
+    if a.json:
+        Path(a.json).write_text(json.dumps(table, indent=2), encoding="utf-8")
+    return 0 if not table["findings"] and not table["not_broken_by_any_fault"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
