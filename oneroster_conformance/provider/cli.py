@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from oneroster_conformance.provider.app import create_app, service_root_path
     from oneroster_conformance.provider.auth import load_clients
-    from oneroster_conformance.provider.server import uvicorn_config
+    from oneroster_conformance.provider.server import bind_socket, uvicorn_config
 
     print("Preparing the roster ...", flush=True)
     app = create_app(config)
@@ -65,13 +65,15 @@ def main(argv: list[str] | None = None) -> int:
     for client in load_clients().values():
         scopes = " ".join(s.rsplit("/", 1)[-1] for s in sorted(client.scopes)) or "-"
         print(f"  {client.client_id:<26} {client.client_secret}  {scopes}")
+    sock = bind_socket(args.host, args.port)
     print("Press Ctrl-C to stop.", flush=True)
-    server = uvicorn.Server(uvicorn_config(app, config, args.certfile, args.keyfile, host=args.host, port=args.port))
+    server = uvicorn.Server(uvicorn_config(app, config, args.certfile, args.keyfile))
     try:
-        server.run()
+        server.run(sockets=[sock])
     except KeyboardInterrupt:
         pass
     finally:
+        sock.close()
         app.state.provider.store.close()
     return 0
 
