@@ -27,6 +27,10 @@ _collator: Collator_9_0_0 | None = None
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}([t ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(z|[+-]\d{2}:?\d{2})?)?$", re.IGNORECASE)
 
 
+def is_iso(text: str) -> bool:
+    return _ISO.match(text) is not None
+
+
 def collator() -> Collator_9_0_0:
     global _collator
     if _collator is None:

@@ -233,8 +233,8 @@ class District:
                               "org": guid_ref("org", "org-district")}],
                    "primaryOrg": guid_ref("org", "org-district")}
 
-    def enrollment_rows(self) -> Iterator[tuple[str, str, str, str, str, str]]:
-        """Enrollments as ready store rows (sid, doc, class, school, user, role).
+    def enrollment_rows(self) -> Iterator[tuple[str, str, str, str, str, str, str]]:
+        """Enrollments as ready store rows (sid, doc, dateLastModified, class, school, user, role).
 
         Two million records are the bulk of a 100,000-student build; formatting them from
         pre-encoded GUIDRefs is several times faster than json.dumps of a dict per record.
@@ -261,10 +261,11 @@ class District:
                 n += 1
                 eid = f"enr-{n:08d}"
                 status = "tobedeleted" if rnd.random() < 0.002 else "active"
-                doc = (f'{{"sourcedId":"{eid}","status":"{status}","dateLastModified":"{rnd.choice(stamps)}",'
+                stamp = rnd.choice(stamps)
+                doc = (f'{{"sourcedId":"{eid}","status":"{status}","dateLastModified":"{stamp}",'
                        f'"user":{{"href":"/users/{uid}","sourcedId":"{uid}","type":"user"}}'
                        + tail % (role, ',"primary":"true"' if role == "teacher" else ""))
-                yield eid, doc, cid, school, uid, role
+                yield eid, doc, stamp, cid, school, uid, role
 
     def enrollments(self) -> Iterator[dict[str, Any]]:
         """The same enrollments as records (for validation and small districts)."""

@@ -212,6 +212,12 @@ def _clause_sql(clause: Clause, f: Field, config: ProviderConfig, root: str) -> 
         cmp = "or_cmp" if ci else "or_cmp_cs"
         return Sql(f"{cmp}({expr.text}, ?) {op} 0", [*expr.params, v])
 
+    if clause.field == "dateLastModified" and ci and not date_only and predicate != "~" and collation.is_iso(value):
+        # The indexed dlm column holds the same canonical ISO text; upper-casing the value keeps
+        # the case-insensitive string order (ISO text is ASCII), so delta syncs use the index.
+        if predicate == "!=":
+            return Sql("NOT coalesce(t.dlm = ?, 0)", [value.upper()])
+        return Sql(f"t.dlm {predicate} ?", [value.upper()])
     if not f.is_array:
         expr = _value_expr(f, "t.doc", f.path, root)
         if predicate == "!=":
@@ -257,6 +263,8 @@ def order_sql(sort: str | None, order_by: str | None, table: str, config: Provid
         return Sql("t.sid ASC")
     value = _value_expr(f, "t.doc", f.sort_path, root)
     key = value if config.has("sort-bytewise") else Sql(f"or_key({value.text})", value.params)
+    if sort == "dateLastModified":
+        key = Sql("t.dlm")  # one canonical ISO form, so UCA order is byte order: use the index
     nulls = "LAST" if direction == "ASC" else "FIRST"  # desc is exactly asc reversed
     return Sql(f"{key.text} {direction} NULLS {nulls}, t.sid {direction}", key.params)
 

@@ -1,9 +1,10 @@
 """The SQLite store: every record kept as JSON (queried with JSON1's json_extract) plus the few
 indexed columns the typed and nested endpoints select on.
 
-Each table has ``sid`` (the sourcedId) and ``doc`` (the record, hrefs relative to the service
-root). Relations the nested endpoints need live in plain columns or side tables (class_terms,
-user_roles) so "classes of a term" or "students of a school" are index lookups, not JSON scans.
+Each table has ``sid`` (the sourcedId), ``doc`` (the record, hrefs relative to the service
+root) and ``dlm`` (its dateLastModified, indexed: delta syncs are the query consumers run most).
+Relations the nested endpoints need live in plain columns or side tables (class_terms, user_roles)
+so "classes of a term" or "students of a school" are index lookups, not JSON scans.
 """
 
 from __future__ import annotations
@@ -21,26 +22,33 @@ from typing import Any
 
 from oneroster_conformance.provider import collation
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 DDL = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE orgs (sid TEXT NOT NULL UNIQUE, doc TEXT NOT NULL, type TEXT, parent_sid TEXT);
-CREATE TABLE academic_sessions (sid TEXT NOT NULL UNIQUE, doc TEXT NOT NULL, type TEXT, parent_sid TEXT);
-CREATE TABLE courses (sid TEXT NOT NULL UNIQUE, doc TEXT NOT NULL, org_sid TEXT);
-CREATE TABLE classes (sid TEXT NOT NULL UNIQUE, doc TEXT NOT NULL, school_sid TEXT, course_sid TEXT);
+CREATE TABLE orgs (sid TEXT NOT NULL UNIQUE, doc TEXT NOT NULL, dlm TEXT, type TEXT, parent_sid TEXT);
+CREATE TABLE academic_sessions (sid TEXT NOT NULL UNIQUE, doc TEXT NOT NULL, dlm TEXT, type TEXT, parent_sid TEXT);
+CREATE TABLE courses (sid TEXT NOT NULL UNIQUE, doc TEXT NOT NULL, dlm TEXT, org_sid TEXT);
+CREATE TABLE classes (sid TEXT NOT NULL UNIQUE, doc TEXT NOT NULL, dlm TEXT, school_sid TEXT, course_sid TEXT);
 CREATE TABLE class_terms (class_sid TEXT NOT NULL, term_sid TEXT NOT NULL);
-CREATE TABLE users (sid TEXT NOT NULL UNIQUE, doc TEXT NOT NULL, is_student INTEGER NOT NULL,
+CREATE TABLE users (sid TEXT NOT NULL UNIQUE, doc TEXT NOT NULL, dlm TEXT, is_student INTEGER NOT NULL,
                     is_teacher INTEGER NOT NULL);
 CREATE TABLE user_roles (user_sid TEXT NOT NULL, org_sid TEXT NOT NULL, role TEXT NOT NULL);
-CREATE TABLE enrollments (sid TEXT NOT NULL UNIQUE, doc TEXT NOT NULL, class_sid TEXT, school_sid TEXT,
+CREATE TABLE enrollments (sid TEXT NOT NULL UNIQUE, doc TEXT NOT NULL, dlm TEXT, class_sid TEXT, school_sid TEXT,
                           user_sid TEXT, role TEXT);
-CREATE TABLE demographics (sid TEXT NOT NULL UNIQUE, doc TEXT NOT NULL);
+CREATE TABLE demographics (sid TEXT NOT NULL UNIQUE, doc TEXT NOT NULL, dlm TEXT);
 """
 
 # Built after the bulk insert: cheaper than maintaining them row by row.
 INDEXES = """
 CREATE INDEX orgs_type ON orgs (type, sid);
+CREATE INDEX orgs_dlm ON orgs (dlm);
+CREATE INDEX sessions_dlm ON academic_sessions (dlm);
+CREATE INDEX courses_dlm ON courses (dlm);
+CREATE INDEX classes_dlm ON classes (dlm);
+CREATE INDEX users_dlm ON users (dlm);
+CREATE INDEX enrollments_dlm ON enrollments (dlm);
+CREATE INDEX demographics_dlm ON demographics (dlm);
 CREATE INDEX sessions_type ON academic_sessions (type, sid);
 CREATE INDEX sessions_parent ON academic_sessions (parent_sid);
 CREATE INDEX courses_org ON courses (org_sid);
@@ -143,7 +151,7 @@ class Store:
 
         def rows():
             for r in records:
-                if isinstance(r, tuple):  # a ready row from the generator's fast path
+                if isinstance(r, tuple):  # a ready row (sid, doc, dlm, ...) from the generator's fast path
                     yield r
                     continue
                 sid = r["sourcedId"]
@@ -151,9 +159,9 @@ class Store:
                     side.extend((sid, t["sourcedId"]) for t in r.get("terms", ()))
                 elif table == "users":
                     side.extend((sid, role["org"]["sourcedId"], role["role"]) for role in r.get("roles", ()))
-                yield (sid, _dump(r), *columns(r))
+                yield (sid, _dump(r), r.get("dateLastModified"), *columns(r))
 
-        width = 2 + len(columns({}))
+        width = 3 + len(columns({}))
         conn.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * width)})", rows())
         if table == "classes":
             conn.executemany("INSERT INTO class_terms VALUES (?, ?)", side)

@@ -120,6 +120,10 @@ def test_filter_predicates(api) -> None:
         got = set(ids(_filter(api, f"dateLastModified{op}'{cut}'")))
         assert got == {k for k, v in dates.items() if test(v, cut)}, op
     assert set(ids(_filter(api, "dateLastModified>'2025-01-01'"))) == {k for k, v in dates.items() if v > "2025-01-01"}
+    lower = cut.lower()  # ISO values are matched case-insensitively too (the indexed fast path)
+    assert set(ids(_filter(api, f"dateLastModified>='{lower}'"))) == {k for k, v in dates.items() if v >= cut}
+    assert set(ids(_filter(api, f"dateLastModified='{lower}'"))) == {k for k, v in dates.items() if v == cut}
+    assert set(ids(_filter(api, f"dateLastModified!='{lower}'"))) == {k for k, v in dates.items() if v != cut}
 
 
 def test_filter_logical(api) -> None:
