@@ -63,6 +63,13 @@ def not_applicable(reason: str) -> None:
     pytest.skip(NA_PREFIX + reason)
 
 
+def require_working(harness, op) -> None:
+    """End a check as not applicable when the operation it builds on does not work at all."""
+    reason = harness.broken(op)
+    if reason:
+        not_applicable(reason)
+
+
 def fail(message: str, *, expected: object = None, actual: object = None, schema_path: str | None = None):
     raise NonConformance(message, expected=expected, actual=actual, schema_path=schema_path)
 

@@ -113,6 +113,11 @@ class Crawl:
         while True:
             reply = self.client.get(path, {**(params or {}), "limit": page_size, "offset": offset})
             data.replies.append(reply)
+            if offset and data.records and not reply.error and 400 <= (reply.status or 0) < 500:
+                # A refusal past the records already read: the end, reached impolitely (the
+                # pagination checks judge that); the records read so far are the collection.
+                data.paging_problem = f"{path}?offset={offset} answered {reply.status} instead of an empty page"
+                return data
             if reply.error or reply.status != 200:
                 data.error = f"{path}?offset={offset} answered {reply.error or reply.status}"
                 return data

@@ -45,7 +45,7 @@ def is_utc_datetime(value: object) -> bool:
 def guid_refs(value: object, path: str = "") -> Iterator[tuple[str, dict]]:
     """Every GUIDRef object inside a record, with its path."""
     if isinstance(value, dict):
-        if GUIDREF_KEYS <= set(value) and isinstance(value.get("type"), str):
+        if set(value) >= GUIDREF_KEYS and isinstance(value.get("type"), str):
             yield path, value
             return
         for k, v in value.items():

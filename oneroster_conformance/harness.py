@@ -87,10 +87,39 @@ class Harness:
                 return Sample(op, data.first, {})
         ids = self.crawl.ids_for(op)
         if ids is None:
-            sources = ", ".join(sorted({SINGLE_SOURCE.get(op.operation_id, "")} | set(
-                RELATIONS[op.operation_id].parent.values() if op.operation_id in RELATIONS else [])) - {""})
+            parents = set(RELATIONS[op.operation_id].parent.values()) if op.operation_id in RELATIONS else set()
+            sources = ", ".join(sorted(({SINGLE_SOURCE.get(op.operation_id, "")} | parents) - {""}))
             return Sample(op, None, None, f"no id to call it with: {sources} returned no usable records")
         return Sample(op, self.client.get(op.url_path(**ids)), ids)
+
+    def broken(self, op: Operation) -> str | None:
+        """Why the operation cannot be used by checks that build on it (None: it works).
+
+        An operation that does not answer 200 to a plain call is judged by operations/success
+        (and discovery/operations-served); the checks that build on it are not applicable."""
+        sample = self.sample(op)
+        if sample.reply is None:
+            return sample.reason
+        if sample.reply.status != 200 or sample.reply.error:
+            return f"{op.operation_id} answered {sample.reply.error or sample.reply.status} to a plain call " \
+                   "(judged by operations/success)"
+        return None
+
+    @cached_property
+    def discovery_listing(self) -> frozenset[str] | None:
+        """operationIds the provider's own discovery file lists (None: no usable discovery file)."""
+        from oneroster_conformance.spec.operations import DISCOVERY_FILE
+
+        if self.binding != "v1p2":
+            return None
+        reply = self.client.get(f"{self.settings.base_url}/{DISCOVERY_FILE}", token=False)
+        if reply.status in (401, 403):
+            reply = self.client.get(f"{self.settings.base_url}/{DISCOVERY_FILE}")
+        doc = reply.json_or_none() if reply.status == 200 else None
+        if not isinstance(doc, dict) or not isinstance(doc.get("paths"), dict):
+            return None
+        return frozenset(spec.get("operationId") for item in doc["paths"].values() if isinstance(item, dict)
+                         for spec in item.values() if isinstance(spec, dict) and spec.get("operationId"))
 
     def scoped(self, scope: str) -> tuple[ClientCredentials, tuple[str, ...]] | str:
         """Credentials and scopes giving a token that holds ``scope`` alone, or why none can be had.

@@ -23,6 +23,7 @@ from oneroster_conformance.client import evidence
 from oneroster_conformance.client.masking import MASKER
 from oneroster_conformance.client.settings import ConfigError, resolve
 from oneroster_conformance.harness import Harness, PreflightError, embedded_settings
+from oneroster_conformance.report import allure_view
 from oneroster_conformance.report.model import BROKEN_OUTCOME, Outcome, Result
 from oneroster_conformance.spec.operations import ALL_SCOPES, short_scope
 from oneroster_conformance.spec.requirements import catalogue
@@ -270,6 +271,23 @@ def crawl(harness: Harness):
     return harness.crawl
 
 
+@pytest.fixture(autouse=True)
+def _oneroster_allure_labels(request: pytest.FixtureRequest):
+    marker = request.node.get_closest_marker("requirement")
+    state = _state(request.config)
+    if marker is not None and state.active and allure_view.active(request.config):
+        allure_view.label(request.node, catalogue()[marker.args[0]], state.harness.binding)
+    yield
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item):
+    yield  # outermost wrapper: runs after allure-pytest has computed its own history id
+    key = getattr(item, "_oneroster_key", None)
+    if key and allure_view.active(item.config):
+        allure_view.set_history_id(item, key)
+
+
 # ------------------------------------------------------------------------------------------ outcomes
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_setup(item: pytest.Item):
@@ -323,6 +341,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
         apply([result], state.expectations)
     state.results.append(result)
+    item._oneroster_key = result.key
+    if allure_view.active(item.config):
+        allure_view.attach(result)
     if state.writer is not None:
         state.writer.result(result)
     report.oneroster_outcome = result.outcome

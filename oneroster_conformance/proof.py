@@ -36,6 +36,7 @@ class Case:
     tls: bool = True
     trusted: bool = True  # False: the harness is not given the CA (runs --insecure)
     variant: bool = False  # the deliberately different, still conformant configuration
+    args: tuple[str, ...] = ()  # extra harness options the case needs (as a user of that provider would pass)
 
 
 @dataclass
@@ -50,11 +51,18 @@ class CaseResult:
         return sorted(r for r in self.case.breaks if self.outcomes.get(r) not in BROKEN)
 
 
+# What a user of such a provider would configure so the run can start at all.
+CASE_ARGS = {
+    "token-basic-rejected": ("--auth-style", "body"),  # the provider only takes form-body credentials
+    "wrong-base-path": ("--binding", "v1p2"),  # the service root does not announce its binding
+}
+
+
 def cases() -> list[Case]:
     from oneroster_conformance.provider.faults import FAULTS
 
     out = [Case("clean"), Case("variant", variant=True)]
-    out += [Case(f.name, (f.name,), frozenset(f.breaks)) for f in FAULTS.values()]
+    out += [Case(f.name, (f.name,), frozenset(f.breaks), args=CASE_ARGS.get(f.name, ())) for f in FAULTS.values()]
     out.append(Case("no-tls", breaks=frozenset({"transport/tls-required"}), tls=False))
     out.append(Case("untrusted-certificate", breaks=frozenset({"transport/certificate-valid"}), trusted=False))
     return out
@@ -84,8 +92,8 @@ def reduce(results_path: Path) -> dict[str, str]:
         if d.get("type") != "result":
             continue
         rid, outcome = d["requirement"], d["outcome"]
-        if RANK[outcome] > RANK.get(worst.get(rid, "not-applicable"), -1) or rid not in worst:
-            worst[rid] = outcome if rid not in worst or RANK[outcome] > RANK[worst[rid]] else worst[rid]
+        if rid not in worst or RANK[outcome] > RANK[worst[rid]]:
+            worst[rid] = outcome
     return worst
 
 
@@ -110,7 +118,7 @@ def run_case(case: Case, workdir: Path, certs: _Certificates, extra_args: tuple[
         args = [sys.executable, "-m", "pytest", str(suites_dir()), "--base-url", provider.base_url,
                 "--token-url", provider.token_url, "--client-id", main.client_id, "--profile", str(profile),
                 "--rate-limit", "0", "--sweep", "full", "--evidence", "full", "--report-dir", str(folder / "reports"),
-                "-q", "-p", "no:cacheprovider", "--hypothesis-profile", "quick", "-x" if False else "-rN", *extra_args]
+                "-q", "-p", "no:cacheprovider", "--hypothesis-profile", "quick", *case.args, *extra_args]
         if case.tls and case.trusted:
             args += ["--ca-bundle", str(certs.ca)]
         elif case.tls:
@@ -118,6 +126,7 @@ def run_case(case: Case, workdir: Path, certs: _Certificates, extra_args: tuple[
         env = {**os.environ, "ONEROSTER_CLIENT_SECRET": main.client_secret, "CI": "true"}
         proc = subprocess.run(args, capture_output=True, text=True, env=env, timeout=600, cwd=str(folder))
     result.exit_status = proc.returncode
+    (folder / "terminal.txt").write_text(proc.stdout + proc.stderr, encoding="utf-8")
     results = folder / "reports" / "results.jsonl"
     if results.exists():
         result.outcomes = reduce(results)
@@ -132,6 +141,10 @@ def variant_config():
     from oneroster_conformance.provider.config import ProviderConfig
 
     return ProviderConfig(page_cap=40)
+
+
+def certificates(folder: Path) -> _Certificates:
+    return _Certificates(folder)
 
 
 def run(selected: list[Case], workers: int = 2, workdir: Path | None = None) -> list[CaseResult]:

@@ -83,7 +83,9 @@ class OneRosterClient:
         if settings.insecure:
             verify = False
         elif settings.ca_bundle:
-            verify = settings.ca_bundle
+            import ssl
+
+            verify = ssl.create_default_context(cafile=settings.ca_bundle)
         self.http = httpx.Client(
             timeout=httpx.Timeout(settings.timeout),
             follow_redirects=False,

@@ -125,7 +125,9 @@ def test_pagination_link_header(client, crawl, top_collection):
     truth = ground_truth(crawl, top_collection)
     size = max(1, len(truth) // 3)
     offset = size if len(truth) > size else 0
-    reply, _ = _page(client, top_collection, limit=size, offset=offset)
+    reply, rows = _page(client, top_collection, limit=size, offset=offset)
+    if 0 < len(rows) < min(size, len(truth) - offset):
+        size = len(rows)  # a page-size cap (announced or not is pagination/no-silent-cap's call)
     raw = reply.header("link")
     expect(bool(raw), "no Link header on a page of a collection", expected="Link: <…>; rel=\"next\", …",
            actual="(absent)")

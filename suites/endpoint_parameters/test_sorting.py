@@ -8,7 +8,7 @@ other way (SPEC-NOTES 7), so ties, case and accent levels are never held against
 import pytest
 from query_support import ground_truth, listing, ref_field, text_field
 
-from oneroster_conformance.checks import answered, expect, fail, not_applicable, observe
+from oneroster_conformance.checks import answered, expect, fail, not_applicable, observe, require_working
 from oneroster_conformance.query.sort import is_bytewise_order_distinguishable, sort_violations
 
 
@@ -73,7 +73,8 @@ def test_sort_dot_notation(crawl, top_collection):
 
 
 @pytest.mark.requirement("sort/unknown-field")
-def test_sort_unknown_field(client, top_collection):
+def test_sort_unknown_field(harness, client, top_collection):
+    require_working(harness, top_collection)
     reply = client.get(top_collection.path, {"sort": "oneRosterConformanceNoSuchField"})
     answered(reply)
     if reply.status == 200:

@@ -7,12 +7,13 @@ provider cannot issue a single-scope token, the cells are not applicable with th
 
 import pytest
 
-from oneroster_conformance.checks import answered, expect, fail, not_applicable, observe
+from oneroster_conformance.checks import answered, expect, fail, not_applicable, observe, require_working
 from oneroster_conformance.client.oauth import TokenError
 from oneroster_conformance.spec.operations import ROSTER_CORE, SCOPE_PREFIX, by_id, short_scope
 
 
 def _call(harness, case):
+    require_working(harness, case.op)
     scoped = harness.scoped(case.scope)
     if isinstance(scoped, str):
         not_applicable(scoped)

@@ -1,0 +1,41 @@
+"""No client secret and no access token reaches any file under reports/ or the terminal output.
+
+The provider runs in this process so every token it issues can be recorded; the harness runs as a
+user runs it (a subprocess, the secret in the environment), then every output is searched.
+"""
+
+from pathlib import Path
+
+from oneroster_conformance import proof
+from oneroster_conformance.harness import load_builtin_clients
+from oneroster_conformance.provider import auth
+
+
+def test_no_secret_or_token_in_any_output(tmp_path, monkeypatch):
+    issued: list[str] = []
+    original = auth.TokenStore.issue
+
+    def spy(self, *args, **kwargs):
+        value = original(self, *args, **kwargs)
+        issued.append(value)
+        return value
+
+    monkeypatch.setattr(auth.TokenStore, "issue", spy)
+    case = proof.Case("secret-safety", faults=("token-in-link",), breaks=frozenset({"auth/credentials-not-in-url"}))
+    result = proof.run_case(case, tmp_path, proof.certificates(tmp_path), ("--alluredir", str(tmp_path / "sec" /
+                                                                                             "reports" / "allure")))
+    assert result.outcomes, result.error
+    assert result.outcomes["auth/credentials-not-in-url"] == "fail"  # the fault leaks tokens into Link URLs
+    secrets = [c.client_secret for c in load_builtin_clients().values()] + issued
+    assert len(issued) >= 3
+    outputs = [p for p in (tmp_path / "secret-safety").rglob("*") if p.is_file() and p.name != "profile.yaml"]
+    assert any(p.name == "report.html" for p in outputs) and any(p.name == "terminal.txt" for p in outputs)
+    leaks = [(p.name, s[:6]) for p in outputs for s in secrets if s in p.read_text(encoding="utf-8", errors="replace")]
+    assert leaks == []
+
+
+def test_reports_hold_masked_curl_lines(tmp_path):
+    case = proof.Case("curl", faults=("endpoint-500",), breaks=frozenset({"operations/success"}))
+    proof.run_case(case, tmp_path, proof.certificates(tmp_path))
+    html = Path(tmp_path / "curl" / "reports" / "report.html").read_text(encoding="utf-8")
+    assert "$ONEROSTER_TOKEN" in html and "curl" in html
