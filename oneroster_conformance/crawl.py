@@ -12,6 +12,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from oneroster_conformance.client.redaction import REDACTOR
 from oneroster_conformance.relations import RELATIONS, SINGLE_SOURCE
 from oneroster_conformance.spec.operations import Operation
 
@@ -136,6 +137,7 @@ class Crawl:
                 data.truncated = first >= page_size or offset != first
                 return data
             for r in page:
+                REDACTOR.learn(r)
                 if isinstance(r, dict) and isinstance(r.get("sourcedId"), str):
                     seen.add(r["sourcedId"])
             data.records.extend(page)

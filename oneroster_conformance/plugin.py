@@ -21,6 +21,7 @@ import pytest
 from oneroster_conformance import __version__, checks
 from oneroster_conformance.client import evidence
 from oneroster_conformance.client.masking import MASKER
+from oneroster_conformance.client.redaction import REDACTOR
 from oneroster_conformance.client.settings import ConfigError, resolve
 from oneroster_conformance.harness import Harness, PreflightError, embedded_settings
 from oneroster_conformance.report import allure_view
@@ -207,6 +208,7 @@ def _start(state: RunState) -> None:
         if s.base_url is None:
             s, provider = embedded_settings(s)
         state.harness = Harness(s, provider=provider)
+        REDACTOR.enabled = s.evidence_mode == "redacted"
         state.harness.preflight()
     except PreflightError as e:
         _abort(state, str(e))
@@ -336,6 +338,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     else:
         result.outcome = Outcome.ERRORED
         result.message = MASKER.mask(f"{type(exc).__name__}: {exc}" if exc else "the check could not run")
+    if REDACTOR.enabled:
+        result.message = REDACTOR.text(result.message) or ""
+        result.expected, result.actual = REDACTOR.text(result.expected), REDACTOR.text(result.actual)
+        report.sections = [(name, REDACTOR.text(text) or "") for name, text in report.sections]
     if state.expectations:
         from oneroster_conformance.report.expectations import apply
 

@@ -8,6 +8,7 @@ import shlex
 import httpx
 
 from oneroster_conformance.client.masking import MASKER
+from oneroster_conformance.client.redaction import REDACTOR
 from oneroster_conformance.report.model import Exchange
 
 BODY_EXCERPT = 4000
@@ -53,6 +54,10 @@ def curl_line(request: httpx.Request, body: bytes | None = None) -> str:
     return " ".join(parts)
 
 
+def _redacted(headers: dict[str, str]) -> dict[str, str]:
+    return {k: REDACTOR.text(v) or "" for k, v in headers.items()} if REDACTOR.enabled else headers
+
+
 def exchange_of(
     request: httpx.Request,
     response: httpx.Response | None,
@@ -64,14 +69,16 @@ def exchange_of(
     excerpt = body[:BODY_EXCERPT].decode("utf-8", "replace")
     if len(body) > BODY_EXCERPT:
         excerpt += f"\n... ({len(body)} bytes in all)"
+    if REDACTOR.enabled:
+        excerpt = REDACTOR.body(body[:64_000].decode("utf-8", "replace"))[:BODY_EXCERPT] if body else ""
     return Exchange(
         method=request.method,
-        url=MASKER.mask(str(request.url)),
+        url=REDACTOR.text(MASKER.mask(str(request.url))),
         status=response.status_code if response is not None else None,
         request_headers=MASKER.headers(request.headers),
-        response_headers=MASKER.headers(response.headers) if response is not None else {},
+        response_headers=_redacted(MASKER.headers(response.headers)) if response is not None else {},
         body_excerpt=MASKER.mask(excerpt),
         elapsed_ms=elapsed_ms,
-        curl=curl_line(request, req_body),
+        curl=REDACTOR.text(curl_line(request, req_body)),
         error=MASKER.mask(error) if error else None,
     )
