@@ -267,6 +267,10 @@ class OperationEndpoint:
 # ------------------------------------------------------------------------------------- discovery
 def discovery_document(request: Request, state: ProviderState) -> dict:
     doc = copy.deepcopy(openapi("v1p2"))
+    for path, item in list(doc["paths"].items()):
+        if any(spec.get("operationId") in state.config.omit_operations for spec in item.values()
+               if isinstance(spec, dict)):
+            del doc["paths"][path]
     if state.config.has("discovery-not-localized"):
         return doc
     here = origin(request, state.config)
@@ -312,6 +316,8 @@ def create_app(config: ProviderConfig) -> Starlette:
         routes.append(Route(f"{state.root_path}/{DISCOVERY_FILE}", _discovery(state), methods=ALL_METHODS))
     for op in operations("v1p2"):
         if op.method != "GET" or (op.operation_id in OVERCLAIMED and config.has("discovery-overclaims")):
+            continue
+        if op.operation_id in config.omit_operations:
             continue
         routes.append(Route(state.root_path + op.path, OperationEndpoint(op, state).handle, methods=ALL_METHODS,
                             name=op.operation_id))

@@ -33,6 +33,7 @@ class Client:
     client_secret: str
     scopes: frozenset[str]
     description: str = ""
+    token_lifetime: int | None = None  # overrides the provider's lifetime (a short-lived client for expiry tests)
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ def load_clients() -> dict[str, Client]:
     doc = yaml.safe_load((fixtures_dir() / "clients.yaml").read_text(encoding="utf-8"))
     return {
         c["client_id"]: Client(c["client_id"], c["client_secret"], frozenset(c.get("scopes") or ()),
-                               c.get("description", ""))
+                               c.get("description", ""), c.get("token_lifetime"))
         for c in doc["clients"]
     }
 
@@ -59,14 +60,14 @@ class TokenStore:
         self._tokens: dict[str, Token] = {}
         self._lock = threading.Lock()
 
-    def issue(self, client_id: str, scopes: frozenset[str]) -> str:
+    def issue(self, client_id: str, scopes: frozenset[str], lifetime: int | None = None) -> str:
         value = secrets.token_urlsafe(32)
         now = time.time()
         with self._lock:
             # Forget expired tokens now and then so a long run does not grow without bound.
             if len(self._tokens) > 10_000:
                 self._tokens = {k: t for k, t in self._tokens.items() if t.expires_at > now}
-            self._tokens[value] = Token(client_id, scopes, now + self.lifetime)
+            self._tokens[value] = Token(client_id, scopes, now + (lifetime or self.lifetime))
         return value
 
     def get(self, value: str) -> Token | None:
@@ -160,10 +161,10 @@ async def _token(request: Request, config: ProviderConfig, tokens: TokenStore) -
     granted = _granted_scopes(requested, client, config)
     if not granted:
         raise OAuthError(400, "invalid_scope", "None of the requested scopes is available to this client.")
-    value = tokens.issue(client.client_id, granted)
+    value = tokens.issue(client.client_id, granted, client.token_lifetime)
     body: dict[str, object] = {"access_token": value, "token_type": "mac" if config.has("token-type-mac") else "bearer"}
     if not config.has("token-no-expires-in"):
-        body["expires_in"] = tokens.lifetime
+        body["expires_in"] = client.token_lifetime or tokens.lifetime
     shown = ALL_SCOPES if config.has("token-scope-superset") else sorted(granted, key=requested_order(requested))
     body["scope"] = " ".join(shown)
     headers = {} if config.has("token-cacheable") else {"Cache-Control": "no-store", "Pragma": "no-cache"}

@@ -16,10 +16,19 @@ class ProviderConfig:
     token_lifetime: int = 3600
     page_cap: int | None = None  # a maximum page size, announced through X-Total-Count and Link
     public_url: str | None = None  # origin for hrefs / Link / discovery; default: from the request
+    # Conformant variety (not faults): other readings a real provider may choose.
+    default_order: str = "sourcedId"  # or "dateLastModified-desc": newest first when no sort is asked
+    unknown_sort: str = "default"  # or "error": 400 invalid_filter_field for an unknown sort field
+    omit_operations: frozenset[str] = frozenset()  # a profile: not served, and left out of discovery
 
     def __post_init__(self) -> None:
         # Accept any iterable of names (a list from argparse, a set) but store a frozenset.
         object.__setattr__(self, "faults", frozenset(self.faults))
+        object.__setattr__(self, "omit_operations", frozenset(self.omit_operations))
+        if self.default_order not in ("sourcedId", "dateLastModified-desc"):
+            raise ValueError("default_order must be 'sourcedId' or 'dateLastModified-desc'")
+        if self.unknown_sort not in ("default", "error"):
+            raise ValueError("unknown_sort must be 'default' or 'error'")
         unknown = sorted(self.faults - FAULTS.keys())
         if unknown:
             raise ValueError(f"unknown fault(s) {', '.join(unknown)}; known faults: {', '.join(sorted(FAULTS))}")

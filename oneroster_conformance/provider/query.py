@@ -252,15 +252,18 @@ def order_sql(sort: str | None, order_by: str | None, table: str, config: Provid
             raise ProviderError(400, f"orderBy must be 'asc' or 'desc', got {order_by!r}.")
         if order_by.lower() == "desc" and not config.has("orderby-ignored"):
             direction = "DESC"
+    default = Sql("t.dlm DESC, t.sid DESC") if config.default_order == "dateLastModified-desc" else Sql("t.sid ASC")
     if not sort or config.has("sort-ignored"):
-        return Sql("t.sid ASC")
+        return default
     f = resolve(table, sort)
     if f is None:
         if config.has("sort-unknown-500"):
             raise InjectedFault(f"no column {sort}")
-        return Sql("t.sid ASC")  # the spec allows the default order for an unknown field
+        if config.unknown_sort == "error":
+            raise ProviderError(400, f"Cannot sort on {sort!r}: no such field.", "invalid_filter_field")
+        return default  # the spec allows the default order for an unknown field
     if "." in sort and config.has("sort-dot-ignored"):
-        return Sql("t.sid ASC")
+        return default
     value = _value_expr(f, "t.doc", f.sort_path, root)
     key = value if config.has("sort-bytewise") else Sql(f"or_key({value.text})", value.params)
     if sort == "dateLastModified":

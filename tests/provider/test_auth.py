@@ -38,7 +38,8 @@ def sample_path(op) -> str:
 def test_built_in_clients() -> None:
     clients = load_clients()
     assert set(clients) == {"conformance-all", "conformance-roster", "conformance-core",
-                            "conformance-demographics", "conformance-none"}
+                            "conformance-demographics", "conformance-none", "conformance-short-lived"}
+    assert clients["conformance-short-lived"].token_lifetime == 3
     assert clients["conformance-all"].scopes == frozenset(ALL_SCOPES)
     assert clients["conformance-roster"].scopes == {ROSTER}
     assert clients["conformance-core"].scopes == {ROSTER_CORE}
