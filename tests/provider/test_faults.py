@@ -509,6 +509,7 @@ def test_faults_name_real_requirements() -> None:
     known = {r["id"] for r in doc["requirements"]}
     for fault in FAULTS.values():
         assert fault.breaks and set(fault.breaks) <= known, fault.name
+        assert set(fault.also) <= known and not set(fault.also) & set(fault.breaks), fault.name
         assert fault.description
 
 
