@@ -104,6 +104,8 @@ class RunState:
         self.expectations: dict = {}
         self.decision = None
         self.header: dict = {}
+        self.area_totals: dict[str, int] = {}
+        self.area_done: dict[str, list[int]] = {}  # area -> [done, broken]
         self.started = time.time()
         self.report_dir = Path("reports")
 
@@ -137,6 +139,8 @@ def pytest_configure(config: pytest.Config) -> None:
     state = RunState(config)
     config.stash[STATE] = state
     _hypothesis_profiles(config)
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes") and config.option.verbose == 0:
+        config.option.verbose = -1  # quiet in CI, never silent: area lines, summary and verdict remain
     try:
         state.settings = resolve(_cli(config))
     except ConfigError as e:
@@ -198,6 +202,10 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         if rid not in cat:
             raise pytest.UsageError(f"{item.nodeid} names requirement {rid!r}, which schemas/requirements.yaml lacks")
     state.active = True
+    state.area_totals = {}
+    for item in marked:
+        area = cat[item.get_closest_marker("requirement").args[0]].area
+        state.area_totals[area] = state.area_totals.get(area, 0) + 1
     _start(state)
 
 
@@ -354,6 +362,21 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         state.writer.result(result)
     report.oneroster_outcome = result.outcome
     _rewrite_report(report, result, req)
+    _progress(state, result)
+
+
+def _progress(state: RunState, result: Result) -> None:
+    """One line per spec area as it completes: what a person watching the run wants to know."""
+    done = state.area_done.setdefault(result.area, [0, 0])
+    done[0] += 1
+    done[1] += result.outcome in (Outcome.FAIL, Outcome.WARN, Outcome.ERRORED)
+    if done[0] != state.area_totals.get(result.area):
+        return
+    from oneroster_conformance.report.terminal import progress_line
+
+    tr = state.config.pluginmanager.get_plugin("terminalreporter")
+    if tr is not None:
+        tr.write_line(progress_line(result.area, done[0], state.area_totals[result.area], done[1]))
 
 
 def _fill_params(result: Result, item: pytest.Item) -> None:
