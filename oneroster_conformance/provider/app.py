@@ -200,7 +200,7 @@ class OperationEndpoint:
             where = f"({where}) AND {flt.text}"
             where_params = [*where_params, *flt.params]
         total = store.scalar(f"SELECT count(*) FROM {source} AS t WHERE {where}", [*source_params, *where_params])
-        if config.has("offset-past-end-error") and offset > 0 and offset >= total:
+        if config.has("offset-past-end-error") and offset > total:  # beyond the end, not at it: walks still end
             raise ProviderError(404, "No records at that offset.", "unknownobject")
         skip = offset
         if config.has("ignores-offset"):

@@ -59,8 +59,9 @@ FAULTS: dict[str, Fault] = dict(
         _f("bad-link-next", "Link rel=next points at the current offset.", "pagination/link-header"),
         _f(
             "offset-past-end-error",
-            "an offset past the end answers 404 instead of an empty page.",
+            "an offset beyond the end (offset > total) answers 404 instead of an empty page.",
             "pagination/offset-past-end",
+            also=("pagination/window",),  # a drawn window that starts past the end
         ),
         _f("paging-500", "a non-numeric or negative limit/offset answers 500.", "pagination/malformed-values"),
         # ------------------------------------------------------------ filter
