@@ -65,7 +65,12 @@ def main(argv: list[str] | None = None) -> int:
     for client in load_clients().values():
         scopes = " ".join(s.rsplit("/", 1)[-1] for s in sorted(client.scopes)) or "-"
         print(f"  {client.client_id:<26} {client.client_secret}  {scopes}")
-    sock = bind_socket(args.host, args.port)
+    try:
+        sock = bind_socket(args.host, args.port)
+    except OSError as e:
+        print(f"cannot listen on {args.host}:{args.port}: {e.strerror or e}", file=sys.stderr)
+        app.state.provider.store.close()
+        return 1
     print("Press Ctrl-C to stop.", flush=True)
     server = uvicorn.Server(uvicorn_config(app, config, args.certfile, args.keyfile))
     try:

@@ -28,6 +28,8 @@ from oneroster_conformance.provider.errors import InjectedFault, ProviderError
 from oneroster_conformance.provider.fields import Field, resolve, top_level
 
 DEFAULT_LIMIT = 100
+MAX_CLAUSES = 20  # keeps generated SQL far below SQLite's expression-depth and parameter limits
+MAX_LIST_VALUES = 100
 MAX_SQL_INT = 2**62  # keeps huge but valid numbers inside SQLite's 64-bit integers
 PREDICATES = ("!=", ">=", "<=", "=", ">", "<", "~")
 _FIELD = re.compile(r"\s*([^\s=!<>~']+)\s*")
@@ -104,6 +106,8 @@ def parse_filter(text: str) -> Filter:
             raise bad_filter(f"The value for '{name}' must be enclosed in single quotes.")
         value, pos = _quoted(text, pos + 1, name)
         clauses.append(Clause(name, predicate, value))
+        if len(clauses) > MAX_CLAUSES:
+            raise bad_filter(f"A filter may have at most {MAX_CLAUSES} clauses.")
         if text[pos:].strip() == "":
             break
         m = _LOGICAL.match(text, pos)
@@ -232,6 +236,8 @@ def _clause_sql(clause: Clause, f: Field, config: ProviderConfig, root: str) -> 
                    [f.path, *condition.params])
 
     values = [v.strip() for v in value.split(",")]
+    if len(values) > MAX_LIST_VALUES:
+        raise bad_filter(f"An array filter may list at most {MAX_LIST_VALUES} values.")
     if predicate in ("=", "!="):
         parts = [exists(scalar(element, "=", v)) for v in values]
         joiner = " OR " if config.has("array-equals-any") else " AND "

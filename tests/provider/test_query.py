@@ -161,6 +161,14 @@ def test_filter_array_semantics(api) -> None:
     assert set(ids(_filter(api, "terms.sourcedId='as-term-2025-fall'", path="/classes"))) == fall
 
 
+def test_oversized_filters_are_400_not_500(api) -> None:
+    many = " OR ".join(f"familyName='n{i}'" for i in range(500))
+    assert _filter(api, many).status_code == 400
+    values = ",".join(str(i) for i in range(5000))
+    assert _filter(api, f"grades='{values}'", path="/classes").status_code == 400
+    assert _filter(api, "familyName~'" + "x" * 30_000 + "'").status_code == 200  # long URLs are served
+
+
 def test_lone_quotes_are_part_of_the_value(api) -> None:
     # A quote that does not end the clause is literal: the whole tail is one (unmatched) value.
     assert ids(_filter(api, "familyName='a' XOR givenName='b'")) == []

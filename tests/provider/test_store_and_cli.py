@@ -64,6 +64,14 @@ def test_unknown_fault_is_a_usage_error(capsys) -> None:
     assert "known faults" in capsys.readouterr().err
 
 
+def test_port_in_use_is_reported(sample_db, capsys) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        assert main(["--port", str(busy.getsockname()[1]), "--db", sample_db]) == 1
+    assert "cannot listen" in capsys.readouterr().err
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT delivery")
 def test_console_script_serves_and_stops_on_ctrl_c(sample_db) -> None:
     with socket.socket() as s:
