@@ -54,12 +54,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                 " (env ONEROSTER_BASE_URL). Without it the embedded reference provider is tested.")
     g.addoption("--token-url", help="OAuth 2 token endpoint (env ONEROSTER_TOKEN_URL); default <origin>/token")
     g.addoption("--client-id", help="OAuth 2 client id (env ONEROSTER_CLIENT_ID)")
-    g.addoption("--client-secret", help="OAuth 2 client secret; prefer env ONEROSTER_CLIENT_SECRET (kept out of history)")
+    g.addoption("--client-secret",
+                help="OAuth 2 client secret; prefer env ONEROSTER_CLIENT_SECRET (kept out of history)")
     g.addoption("--profile", help="YAML target profile: the same settings plus auth style, rate limit, extra clients")
     g.addoption("--binding", choices=["v1p2", "v1p1"], help="OneRoster binding (default: detected from the base URL)")
     g.addoption("--auth-style", dest="auth_style", choices=["basic", "body"], help="client authentication at the "
                 "token endpoint: HTTP Basic (default) or form body")
-    g.addoption("--rate-limit", dest="rate_limit", type=float, help="max requests per second (default 10; 0 = no limit)")
+    g.addoption("--rate-limit", dest="rate_limit", type=float,
+                help="max requests per second (default 10; 0 = no limit)")
     g.addoption("--max-concurrency", dest="max_concurrency", type=int, help="max requests in flight (default 4)")
     g.addoption("--request-timeout", dest="timeout", type=float, help="seconds per request (default 15)")
     g.addoption("--ca-bundle", dest="ca_bundle", help="PEM file of CA certificates to trust (a district's own CA)")
@@ -135,7 +137,8 @@ def _hypothesis_profiles(config: pytest.Config) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "requirement(id): the requirement id (schemas/requirements.yaml) a check decides")
+    config.addinivalue_line("markers",
+                            "requirement(id): the requirement id (schemas/requirements.yaml) a check decides")
     state = RunState(config)
     config.stash[STATE] = state
     _hypothesis_profiles(config)

@@ -76,7 +76,8 @@ def _courses_of_school(data: Records, ids: dict[str, str]) -> tuple[set, set]:
 def _terms_of_school(data: Records, ids: dict[str, str]) -> tuple[set, set]:
     sid = ids["schoolSourcedId"]
     terms = _ids(data.get("getAllTerms", []))
-    used = set().union(*[_refs(c, "terms") for c in data.get("getAllClasses", []) if _ref(c, "school") == sid] or [set()])
+    classes = [c for c in data.get("getAllClasses", []) if _ref(c, "school") == sid]
+    used = set().union(*[_refs(c, "terms") for c in classes]) if classes else set()
     # 1.2 AcademicSessions carry no org: a provider may list the terms its classes use or every term.
     return used & terms, terms
 

@@ -55,6 +55,7 @@ def test_case(harness, crawl, row):
                actual=f"{len(walked.ids)} records")
     if want.get("all_fields"):
         full = {r["sourcedId"]: r for r in ground_truth(crawl, op)}
-        short = [r.get("sourcedId") for r in rows if r.get("sourcedId") not in full or set(r) != set(full[r["sourcedId"]])]
+        short = [r.get("sourcedId") for r in rows
+                 if r.get("sourcedId") not in full or set(r) != set(full[r["sourcedId"]])]
         expect(not short, f"{row['id']}: records came back without all their fields: {listing(short)}",
                expected="all data for each record", actual=listing(short))

@@ -56,7 +56,8 @@ def test_redactor_keeps_structure_and_sourcedids():
     r = Redactor()
     r.enabled = True
     r.learn({"sourcedId": "u1", "givenName": "Zoë", "familyName": "de la Cruz", "email": "zoe@school.example"})
-    body = r.body('{"users": [{"sourcedId": "u1", "givenName": "Zoë", "familyName": "de la Cruz", "status": "active"}]}')
+    body = r.body('{"users": [{"sourcedId": "u1", "givenName": "Zoë", "familyName": "de la Cruz", '
+                  '"status": "active"}]}')
     assert '"sourcedId": "u1"' in body and '"status": "active"' in body
     assert "Zoë" not in body and "de la Cruz" not in body and f"{MARK}(3)" in body
     assert r.text("'de la Cruz' came before 'Zoë'") == f"'{MARK}' came before '{MARK}'"
