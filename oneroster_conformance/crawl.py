@@ -27,6 +27,7 @@ class CollectionData:
     error: str | None = None  # why the collection could not be read (fully)
     truncated: bool = False  # stopped at the sweep bound, or records may be missing
     paging_problem: str | None = None  # offset paging misbehaved; the pagination checks own this
+    ended_by_error: bool = False  # the walk ended on a 4xx past the last record (offset-past-end's business)
 
     @property
     def ids(self) -> list[str]:
@@ -118,6 +119,7 @@ class Crawl:
                 # A refusal past the records already read: the end, reached impolitely (the
                 # pagination checks judge that); the records read so far are the collection.
                 data.paging_problem = f"{path}?offset={offset} answered {reply.status} instead of an empty page"
+                data.ended_by_error = True
                 return data
             if reply.error or reply.status != 200:
                 data.error = f"{path}?offset={offset} answered {reply.error or reply.status}"

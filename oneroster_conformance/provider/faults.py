@@ -138,7 +138,8 @@ FAULTS: dict[str, Fault] = dict(
             "scopes/exact-match",
         ),
         # ------------------------------------------------------------ auth / token endpoint
-        _f("no-auth", "no token is needed at all.", "auth/token-required", "auth/invalid-token", "scopes/deny"),
+        _f("no-auth", "no token is needed at all.", "auth/token-required", "auth/invalid-token", "scopes/deny",
+           also=("auth/expired-token",)),
         _f("any-token-accepted", "any non-empty bearer token is accepted.", "auth/invalid-token"),
         _f("expired-token-accepted", "token expiry is not enforced.", "auth/expired-token"),
         _f("bad-secret-accepted", "the token endpoint ignores the client secret.", "auth/invalid-client"),
@@ -268,8 +269,25 @@ FAULTS: dict[str, Fault] = dict(
     ]
 )
 
+# Faults of the OneRoster 1.1 provider in its Aeries flavour (ProviderConfig(binding="v1p1",
+# flavour="aeries")): the consumer-readiness checks and 1.1 behaviour need breakages of their own.
+FAULTS_V1P1: dict[str, Fault] = dict(
+    [
+        _f("permission-missing-terms", "the consumer API records (Claris, Incident IQ, ...) lack Read on "
+           "School Information → Terms: /terms and /academicSessions answer 403 to them.",
+           "readiness/operation-served"),
+        _f("record-oneroster-off", "the consumer API records have OneRoster unticked: their consumer id and "
+           "secret get no token.", "readiness/consumer-connects"),
+        _f("teachers-without-email", "teacher records carry no email.", "readiness/data-populated"),
+        _f("null-fields", "orgs carry 'identifier': null and 'metadata': null (as one SIS is reported to).",
+           "operations/response-schema"),
+    ]
+)
+ALL_FAULTS: dict[str, Fault] = {**FAULTS, **FAULTS_V1P1}
+
 
 def describe() -> str:
-    """One line per fault, for --list-faults."""
-    width = max(map(len, FAULTS))
-    return "\n".join(f"{f.name:<{width}}  {f.description}  [{', '.join(f.breaks)}]" for f in FAULTS.values())
+    """One line per fault, for --list-faults (1.1 / Aeries-flavour faults marked)."""
+    width = max(map(len, ALL_FAULTS))
+    return "\n".join(f"{f.name:<{width}}  {'[1.1 aeries] ' if f.name in FAULTS_V1P1 else ''}{f.description}  "
+                     f"[{', '.join(f.breaks)}]" for f in ALL_FAULTS.values())

@@ -131,7 +131,10 @@ def test_filter_delta_sync(crawl, top_collection, predicate):
     for stamp in stamps:
         by_day.setdefault(stamp[:10], []).append(stamp)
     busy = max(by_day.values(), key=len)
-    pivot = busy[len(busy) // 2] if len(busy) > 1 else stamps[len(stamps) // 2]
+    if len(busy) > 1:  # '>' the day's first time (later ones must come), '>=' its last (earlier ones must not)
+        pivot = busy[0] if predicate == ">" else busy[-1]
+    else:
+        pivot = stamps[len(stamps) // 2]
     _run(crawl, top_collection, records, Clause("dateLastModified", predicate, pivot), "delta sync")
 
 
