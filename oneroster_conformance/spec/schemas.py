@@ -1,7 +1,9 @@
 """JSON Schema validation of response bodies against the spec's own schemas.
 
 Validators are compiled once per (binding, schema) and format checking is on, so ``date`` and
-``date-time`` values are really checked (rfc3339-validator backs ``date-time``).
+``date-time`` values are really checked (rfc3339-validator backs ``date-time``). A valid body is
+recognised by a compiled fast path (spec.compiled, ~100x faster, which a full sweep needs); the
+issues of an invalid one always come from jsonschema.
 """
 
 from __future__ import annotations
@@ -40,6 +42,19 @@ def validator(name: str, binding: str = "v1p2") -> Draft201909Validator:
     return Draft201909Validator(s, format_checker=Draft201909Validator.FORMAT_CHECKER)
 
 
+@cache
+def fast_check(name: str, binding: str = "v1p2"):
+    """The compiled validity check of a schema (None: jsonschema alone decides)."""
+    from oneroster_conformance.spec.compiled import compile_schema
+
+    return compile_schema(schema(name, binding))
+
+
+def is_valid(name: str, instance: object, binding: str = "v1p2") -> bool:
+    fast = fast_check(name, binding)
+    return fast(instance) if fast is not None else validator(name, binding).is_valid(instance)
+
+
 def _pointer(parts) -> str:
     return "".join(f"/{p}" for p in parts)
 
@@ -51,6 +66,9 @@ def _short(error: ValidationError) -> str:
 
 def issues(name: str, instance: object, binding: str = "v1p2", limit: int = MAX_ISSUES) -> list[SchemaIssue]:
     """Every schema violation (up to ``limit``), deepest first within each branch."""
+    fast = fast_check(name, binding)
+    if fast is not None and fast(instance):
+        return []
     found: list[SchemaIssue] = []
     for error in validator(name, binding).iter_errors(instance):
         # oneOf failures are reported by their best-matching branch, which names the real field.
