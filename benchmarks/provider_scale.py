@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -101,6 +102,8 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait(timeout=30)
+        if not args.keep:
+            shutil.rmtree(folder, ignore_errors=True)  # the 100k district is ~1.7 GB
 
     med = {name: statistics.median(v) * 1000 for name, v in times.items()}
     names = list(cases)
