@@ -97,3 +97,27 @@ def schema_fields(op, binding: str) -> set[str]:
     item = wrapper.get("items", wrapper)
     name = item.get("$ref", "").rsplit("/", 1)[-1]
     return set((s.get("$defs", {}).get(name) or item).get("properties", {}))
+
+
+def assert_filter_matches(crawl, op, records, ast, what: str) -> list[str]:
+    """Walk the filtered collection and compare it with the oracle's bounds (must ⊆ answer ⊆ may)."""
+    from oneroster_conformance.checks import expect
+    from oneroster_conformance.query.evaluate import select
+    from oneroster_conformance.query.filter import format_filter
+
+    text = format_filter(ast)
+    walked = crawl.walk(op.path, op.wrapper, params={"filter": text}, max_records=len(records) + 200)
+    if walked.error:
+        fail(f"filter={text} could not be read: {walked.error}", expected="200 with the matching records",
+             actual=walked.error)
+    got = walked.ids
+    sel = select(records, ast)
+    missing, unexpected = sorted(sel.missing(got)), sorted(sel.unexpected(got))
+    expect(not missing and not unexpected,
+           f"{what}: filter={text} returned {len(got)} record(s)"
+           + (f"; missing {len(missing)} that match: {listing(missing)}" if missing else "")
+           + (f"; {len(unexpected)} that do not match: {listing(unexpected)}" if unexpected else ""),
+           expected=f"{len(sel.must)} record(s)" + (f" (up to {len(sel.may)} under another reading)"
+                                                   if sel.may != sel.must else ""),
+           actual=f"{len(got)} record(s)")
+    return got
