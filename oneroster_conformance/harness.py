@@ -59,7 +59,9 @@ class Harness:
     @cached_property
     def crawl(self) -> Crawl:
         max_records = None if self.settings.sweep_mode == "full" else self.settings.sample_records
-        return Crawl(self.client, self.operations, max_records=max_records)
+        # The crawled records are spilled to an on-disk SQLite store (the crawl's own; closed with it).
+        return Crawl(self.client, self.operations, max_records=max_records, workers=self.settings.workers,
+                     page_size=self.settings.page_size, binding=self.binding)
 
     @property
     def is_loopback(self) -> bool:
@@ -148,6 +150,8 @@ class Harness:
         return answer
 
     def close(self) -> None:
+        if "crawl" in self.__dict__:  # only if it was ever used
+            self.crawl.close()
         self.client.close()
         if self.provider is not None:
             self.provider.stop()

@@ -71,8 +71,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                 "(default reports/)")
     g.addoption("--evidence", choices=["full", "redacted"], help="evidence in reports: redacted (default for real "
                 "providers: no personal data) or full (default for the embedded provider)")
-    g.addoption("--sweep", choices=["full", "sample"], help="data depth: full (every record) or sample (default for "
-                "real providers)")
+    g.addoption("--sweep", choices=["full", "sample"], help="data depth: full (every record of every collection "
+                "schema-checked, every reference resolved; default for the embedded provider) or sample (the first "
+                "sample_records of each collection, 5000 by default; default for real providers)")
+    g.addoption("--page-size", dest="page_size", type=int, help="limit= of the crawl's pages (default 100); a large "
+                "district sweeps in far fewer requests with 1000-10000")
+    g.addoption("--workers", type=int, help="threads crawling collections and fetching pages ahead (default 4); the "
+                "rate limit and --max-concurrency stay global")
     g.addoption("--no-write-probes", action="store_true", default=False, help="skip the 405 probes (they send "
                 "POST/PUT/DELETE to made-up sourcedIds only)")
     # --strict is pytest's own flag (an alias of --strict-markers); the gate reads it too: SHOULD gates.
@@ -115,7 +120,8 @@ class RunState:
 def _cli(config: pytest.Config) -> dict:
     o = config.option
     keys = ["base_url", "token_url", "client_id", "client_secret", "profile", "binding", "auth_style", "rate_limit",
-            "max_concurrency", "timeout", "ca_bundle", "insecure", "report_dir", "evidence", "sweep"]
+            "max_concurrency", "timeout", "ca_bundle", "insecure", "report_dir", "evidence", "sweep",
+            "page_size", "workers"]
     cli = {k: getattr(o, k, None) for k in keys}
     if o.no_write_probes:
         cli["probe_writes"] = False

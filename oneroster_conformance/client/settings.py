@@ -50,6 +50,8 @@ class Settings:
     evidence: str | None = None  # "full" or "redacted"; default depends on the target
     sweep: str | None = None  # "full" or "sample"; default full for the embedded provider, sample otherwise
     sample_records: int = 5000  # records read per collection in a sample sweep
+    page_size: int = 100  # limit= of the crawl's pages (a large district sweeps faster with 1000-10000)
+    workers: int = 4  # threads crawling collections and fetching ahead (in flight still <= max_concurrency)
     embedded: bool = False
     embedded_faults: tuple[str, ...] = ()
 
@@ -81,7 +83,8 @@ PROFILE_KEYS = {f.name for f in fields(Settings)} - {"embedded", "embedded_fault
     "clients", "name"
 }
 _TYPES = {"timeout": (int, float), "rate_limit": (int, float), "max_concurrency": int,
-          "retry_after_cap": (int, float), "max_body_bytes": int, "sample_records": int, "insecure": bool, "probe_writes": bool}
+          "retry_after_cap": (int, float), "max_body_bytes": int, "sample_records": int, "insecure": bool,
+          "probe_writes": bool, "page_size": int, "workers": int}
 
 
 def load_profile(path: str) -> dict:
@@ -162,6 +165,8 @@ def resolve(cli: dict, environ: dict[str, str] | None = None) -> Settings:
 
 
 def validate(s: Settings) -> None:
+    if s.page_size < 1 or s.workers < 1:
+        raise ConfigError("page_size and workers must be positive integers.")
     if s.base_url is None:
         return  # the embedded reference provider will be used
     parts = urlsplit(s.base_url)

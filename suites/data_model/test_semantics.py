@@ -1,11 +1,16 @@
-"""Data Model: semantics across endpoints, checked on the data the crawl already fetched."""
+"""Data Model: semantics across endpoints, checked on the data the crawl already fetched.
 
-from collections import Counter, defaultdict
+The crawl streams every record once (memory bounded by a page, records spilled to an on-disk
+store): checks of one record at a time are registered with ``sweep.per_record`` and run as each
+page arrives; checks across records (uniqueness, references) ask the record store.
+"""
+
+from collections import defaultdict
 from urllib.parse import urlsplit
 
 import pytest
 
-from oneroster_conformance import datamodel
+from oneroster_conformance import datamodel, sweep
 from oneroster_conformance.checks import expect, not_applicable, observe
 from oneroster_conformance.client import evidence
 from oneroster_conformance.relations import RELATIONS
@@ -13,35 +18,106 @@ from oneroster_conformance.relations import RELATIONS
 SHOWN = 5
 
 
-def _records(crawl, op_id: str) -> list[dict]:
+def _read(crawl, op_id: str):
+    """The crawled collection (its first page is the evidence); n/a when it holds nothing to judge."""
     data = crawl.collection(op_id)
     if data.first is not None:
         evidence.record(data.first.exchange)
-    if data.error and not data.records:
+    if data.error and not data.count:
         not_applicable(f"{op_id} could not be read: {data.error}")
-    if not data.records:
+    if not data.count:
         not_applicable(f"{op_id} returned no records")
-    return [r for r in data.records if isinstance(r, dict)]
+    return data
 
 
-def _listing(items: list[str]) -> str:
-    more = f" (+{len(items) - SHOWN} more)" if len(items) > SHOWN else ""
-    return "; ".join(items[:SHOWN]) + more
+def _found(crawl, op_id: str, name: str) -> sweep.Finding:
+    _read(crawl, op_id)
+    finding = crawl.findings(op_id, name)
+    if finding.error is not None:
+        raise finding.error
+    return finding
+
+
+def _listing(items, total: int | None = None) -> str:
+    """The first few items, and how many more (``total``: how many there are, when not all are given)."""
+    if isinstance(items, sweep.Finding):
+        items, total = items.examples, items.count
+    total = len(items) if total is None else total
+    shown = items
+    more = f" (+{total - SHOWN} more)" if total > SHOWN else ""
+    return "; ".join(shown[:SHOWN]) + more
+
+
+@sweep.per_record("data/datetime-utc")
+def _datetime_utc(op, binding):
+    return lambda r: () if datamodel.is_utc_datetime(r.get("dateLastModified")) else \
+        (f"{r.get('sourcedId')}: {r.get('dateLastModified')!r}",)
+
+
+@sweep.per_record("data/datetime-format")
+def _datetime_format(op, binding):
+    return lambda r: () if datamodel.EXACT_DATETIME.match(str(r.get("dateLastModified", ""))) else \
+        (f"{r.get('sourcedId')}: {r.get('dateLastModified')!r}",)
+
+
+@sweep.per_record("data/enum-extension")
+def _enum_extension(op, binding):
+    vocabularies = datamodel.extensible_enums(op.response_schema, binding)
+
+    def check(r):
+        for path, base in vocabularies.items():
+            for v in datamodel.values_at(r, path):
+                if isinstance(v, str) and v not in base and not v.startswith("ext:"):
+                    yield f"{r.get('sourcedId')}: {path}={v!r}"
+    return check if vocabularies else None
+
+
+@sweep.per_record("data/typed-collection")
+def _typed(op, binding):
+    if op.operation_id not in datamodel.TYPED:
+        return None
+    keep = datamodel.TYPED[op.operation_id][0]
+    return lambda r: () if keep(r) else (str(r.get("sourcedId")),)
+
+
+@sweep.per_record("data/href-usable")
+def _href_usable(op, binding):
+    def check(r):
+        for path, ref in datamodel.guid_refs(r):
+            href = ref.get("href")
+            p = urlsplit(str(href))
+            if p.scheme not in ("http", "https") or not p.netloc:
+                yield f"{r.get('sourcedId')}{path}: {href!r}"
+    return check
+
+
+@sweep.per_record("data/primary-role")
+def _primary_role(op, binding):
+    def check(u):
+        roles = [r for r in u.get("roles") or [] if isinstance(r, dict)]
+        if not roles:
+            return  # the schema requires roles; judged by operations/response-schema
+        per_org = defaultdict(int)
+        for r in roles:
+            per_org[(r.get("org") or {}).get("sourcedId")] += r.get("roleType") == "primary"
+        total = sum(per_org.values())
+        per_org_ok = all(n == 1 for n in per_org.values())
+        if not per_org_ok and total != 1:
+            yield f"{u.get('sourcedId')}: {total} primary role(s) over {len(per_org)} org(s)"
+    return check if op.operation_id == "getAllUsers" else None
 
 
 @pytest.mark.requirement("data/datetime-utc")
 def test_data_datetime_utc(crawl, top_collection):
-    bad = [f"{r.get('sourcedId')}: {r.get('dateLastModified')!r}" for r in _records(crawl, top_collection.operation_id)
-           if not datamodel.is_utc_datetime(r.get("dateLastModified"))]
-    expect(not bad, f"dateLastModified is not a UTC ISO 8601 date-time on {len(bad)} record(s): {_listing(bad)}",
+    bad = _found(crawl, top_collection.operation_id, "data/datetime-utc")
+    expect(not bad, f"dateLastModified is not a UTC ISO 8601 date-time on {bad.count} record(s): {_listing(bad)}",
            expected="e.g. 2024-03-01T10:00:00.000Z", actual=_listing(bad))
 
 
 @pytest.mark.requirement("data/datetime-format")
 def test_data_datetime_format(crawl, top_collection):
-    bad = [f"{r.get('sourcedId')}: {r.get('dateLastModified')!r}" for r in _records(crawl, top_collection.operation_id)
-           if not datamodel.EXACT_DATETIME.match(str(r.get("dateLastModified", "")))]
-    expect(not bad, f"dateLastModified is not in the form YYYY-MM-DDThh:mm:ss.sssZ on {len(bad)} record(s): "
+    bad = _found(crawl, top_collection.operation_id, "data/datetime-format")
+    expect(not bad, f"dateLastModified is not in the form YYYY-MM-DDThh:mm:ss.sssZ on {bad.count} record(s): "
            f"{_listing(bad)}", expected="YYYY-MM-DDThh:mm:ss.sssZ", actual=_listing(bad))
 
 
@@ -50,12 +126,7 @@ def test_data_enum_extension(harness, crawl, top_collection):
     vocabularies = datamodel.extensible_enums(top_collection.response_schema, harness.binding)
     if not vocabularies:
         not_applicable(f"{top_collection.response_schema} has no extensible vocabulary")
-    bad = []
-    for r in _records(crawl, top_collection.operation_id):
-        for path, base in vocabularies.items():
-            for v in datamodel.values_at(r, path):
-                if isinstance(v, str) and v not in base and not v.startswith("ext:"):
-                    bad.append(f"{r.get('sourcedId')}: {path}={v!r}")
+    bad = _found(crawl, top_collection.operation_id, "data/enum-extension")
     expect(not bad, f"values outside the vocabulary that do not start with 'ext:': {_listing(bad)}",
            expected="a base value or 'ext:…'", actual=_listing(bad))
 
@@ -63,9 +134,9 @@ def test_data_enum_extension(harness, crawl, top_collection):
 @pytest.mark.requirement("data/typed-collection")
 @pytest.mark.parametrize("operation_id", sorted(datamodel.TYPED))
 def test_data_typed_collection(crawl, operation_id):
-    keep, wording = datamodel.TYPED[operation_id]
-    bad = [str(r.get("sourcedId")) for r in _records(crawl, operation_id) if not keep(r)]
-    expect(not bad, f"{operation_id} returns {len(bad)} record(s) that are not {wording}: {_listing(bad)}",
+    wording = datamodel.TYPED[operation_id][1]
+    bad = _found(crawl, operation_id, "data/typed-collection")
+    expect(not bad, f"{operation_id} returns {bad.count} record(s) that are not {wording}: {_listing(bad)}",
            expected=f"only {wording}", actual=_listing(bad))
 
 
@@ -77,7 +148,7 @@ def test_data_nested_matches(harness, crawl, nested_operation):
     ids = crawl.ids_for(nested_operation)
     if ids is None:
         not_applicable("no parent id to call it with")
-    data = crawl.data_for(rel)
+    data = crawl.data_for(rel, ids)
     if any(crawl.collection(k).truncated for k in data):
         not_applicable("the sample sweep did not read whole collections: run with --sweep full")
     must, may = rel.expected(data, ids)
@@ -99,24 +170,27 @@ def test_data_nested_matches(harness, crawl, nested_operation):
 
 @pytest.mark.requirement("data/references-resolve")
 def test_data_references_resolve(harness, crawl, top_collection):
-    records = _records(crawl, top_collection.operation_id)
-    # Types whose collection could not be read are not judged here (operations/success owns that).
-    known = {t: set(crawl.collection(op).ids) for t, op in datamodel.REF_TARGETS.items()
-             if op in crawl.ops and not crawl.collection(op).error}
+    data = _read(crawl, top_collection.operation_id)
+    # Types whose collection could not be read are not judged here (operations/success owns that);
+    # other types (e.g. resources, which live in another service) neither.
+    targets = {t: op for t, op in datamodel.REF_TARGETS.items() if op in crawl.ops and not crawl.collection(op).error}
     truncated = any(crawl.collection(op).truncated for op in datamodel.REF_TARGETS.values() if op in crawl.ops)
-    unresolved = []
-    for r in records:
-        for path, ref in datamodel.guid_refs(r):
-            kind, sid = ref.get("type"), ref.get("sourcedId")
-            if kind not in known:
-                continue  # e.g. resources live in another service
-            if sid not in known[kind]:
-                unresolved.append((r.get("sourcedId"), path, kind, sid))
+    # One anti-join in the record store over every GUIDRef of the collection.
+    count, kinds, first = crawl.store.unresolved_refs(data.key, targets, limit=20 if truncated else SHOWN)
+    unresolved = [_unresolved_at(crawl, data.key, seq, order) for seq, order in first]
     if truncated and unresolved:
-        unresolved = [u for u in unresolved[:20] if not _resolves_singly(harness, u[2], u[3])]
+        unresolved = [u for u in unresolved if not _resolves_singly(harness, u[2], u[3])]
+        count, kinds = len(unresolved), sorted({u[2] for u in unresolved})
     bad = [f"{s}{p} -> {k} {i!r}" for s, p, k, i in unresolved]
-    expect(not bad, f"{len(bad)} GUIDRef(s) resolve to no {'/'.join(sorted({u[2] for u in unresolved}))}: "
-           f"{_listing(bad)}", expected="every GUIDRef resolves to an object of its type", actual=_listing(bad))
+    expect(not count, f"{count} GUIDRef(s) resolve to no {'/'.join(kinds)}: {_listing(bad, count)}",
+           expected="every GUIDRef resolves to an object of its type", actual=_listing(bad, count))
+
+
+def _unresolved_at(crawl, key: str, seq: int, order: int) -> tuple:
+    """(record sourcedId, path, type, target) of the ``order``-th GUIDRef of a stored record."""
+    record = crawl.store.record_at(key, seq)
+    path, ref = list(datamodel.guid_refs(record))[order]
+    return record.get("sourcedId"), path, ref.get("type"), ref.get("sourcedId")
 
 
 def _resolves_singly(harness, kind: str, sid: str) -> bool:
@@ -128,40 +202,22 @@ def _resolves_singly(harness, kind: str, sid: str) -> bool:
 
 @pytest.mark.requirement("data/href-usable")
 def test_data_href_usable(crawl, top_collection):
-    bad = []
-    for r in _records(crawl, top_collection.operation_id):
-        for path, ref in datamodel.guid_refs(r):
-            href = ref.get("href")
-            p = urlsplit(str(href))
-            if p.scheme not in ("http", "https") or not p.netloc:
-                bad.append(f"{r.get('sourcedId')}{path}: {href!r}")
-    expect(not bad, f"{len(bad)} href(s) are not absolute URLs: {_listing(bad)}",
+    bad = _found(crawl, top_collection.operation_id, "data/href-usable")
+    expect(not bad, f"{bad.count} href(s) are not absolute URLs: {_listing(bad)}",
            expected="absolute http(s) URLs", actual=_listing(bad))
 
 
 @pytest.mark.requirement("data/primary-role")
 def test_data_primary_role(crawl):
-    bad = []
-    for u in _records(crawl, "getAllUsers"):
-        roles = [r for r in u.get("roles") or [] if isinstance(r, dict)]
-        if not roles:
-            continue  # the schema requires roles; judged by operations/response-schema
-        per_org = defaultdict(int)
-        for r in roles:
-            per_org[(r.get("org") or {}).get("sourcedId")] += r.get("roleType") == "primary"
-        total = sum(per_org.values())
-        per_org_ok = all(n == 1 for n in per_org.values())
-        if not per_org_ok and total != 1:
-            bad.append(f"{u.get('sourcedId')}: {total} primary role(s) over {len(per_org)} org(s)")
+    bad = _found(crawl, "getAllUsers", "data/primary-role")
     expect(not bad, f"users without a well-formed primary role: {_listing(bad)}",
            expected="one primary role per org, or one in all", actual=_listing(bad))
 
 
 @pytest.mark.requirement("data/demographics-ids")
 def test_data_demographics_ids(harness, crawl):
-    demographics = _records(crawl, "getAllDemographics")
-    users = set(crawl.collection("getAllUsers").ids)
-    orphans = [d.get("sourcedId") for d in demographics if d.get("sourcedId") not in users]
+    demographics = _read(crawl, "getAllDemographics")
+    orphans = crawl.store.missing_ids(demographics.key, crawl.collection("getAllUsers").key)
     if orphans and crawl.collection("getAllUsers").truncated:
         orphans = [o for o in orphans[:20] if not _resolves_singly(harness, "user", o)]
     expect(not orphans, f"{len(orphans)} demographics record(s) are not keyed by a user's sourcedId: "
@@ -171,8 +227,8 @@ def test_data_demographics_ids(harness, crawl):
 
 @pytest.mark.requirement("data/unique-ids")
 def test_data_unique_ids(crawl, top_collection):
-    counts = Counter(r.get("sourcedId") for r in _records(crawl, top_collection.operation_id))
-    dupes = [f"{k} ×{n}" for k, n in counts.items() if n > 1]
+    data = _read(crawl, top_collection.operation_id)
+    dupes = [f"{k} ×{n}" for k, n in crawl.store.repeated_ids(data.key)]
     expect(not dupes, f"sourcedIds repeated within {top_collection.operation_id}: {_listing(dupes)}",
            expected="unique sourcedIds", actual=_listing(dupes))
 

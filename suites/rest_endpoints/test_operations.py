@@ -18,6 +18,7 @@ from oneroster_conformance.checks import (
     not_applicable,
     observe,
 )
+from oneroster_conformance.client import evidence
 from oneroster_conformance.spec.operations import SERVICE_ROOT
 
 
@@ -59,6 +60,12 @@ def test_operations_response_schema(harness, operation):
     if reply.status != 200:
         not_applicable(f"{operation.operation_id} answered {reply.status}; judged by operations/success")
     assert_conforms(reply, operation.response_schema, harness.binding)
+    if operation.is_collection and not operation.path_params:
+        # The crawl checked every page it read (all of them in a full sweep), not only the first.
+        bad = harness.crawl.collection(operation.operation_id).invalid_page
+        if bad is not None:
+            evidence.record(bad.exchange)
+            assert_conforms(bad, operation.response_schema, harness.binding)
 
 
 @pytest.mark.requirement("operations/wrapper-key")

@@ -1,0 +1,94 @@
+"""The record store the crawl spills to: what the cross-record checks ask of it."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from oneroster_conformance import datamodel
+from oneroster_conformance.store import RecordStore, links
+
+
+def _ref(kind: str, sid: object) -> dict:
+    return {"href": f"http://h/{kind}/{sid}", "sourcedId": sid, "type": kind}
+
+
+def _add(store: RecordStore, coll: str, records: list) -> None:
+    start = store.count(coll)
+    refs = [(start + i, o, k, t) for i, r in enumerate(records) for o, k, t in links(r, list(datamodel.guid_refs(r)))]
+    store.add(coll, start, records, refs)
+
+
+@pytest.fixture
+def store():
+    s = RecordStore(cache_records=3)
+    yield s
+    s.close()
+    assert not os.path.exists(s.folder)  # the scratch file goes with the run
+
+
+def test_records_in_order_across_pages_and_cache(store: RecordStore) -> None:
+    _add(store, "users", [{"sourcedId": "u1"}, {"sourcedId": "u2"}])
+    _add(store, "users", [{"sourcedId": "u3"}, "not an object", {"sourcedId": 5}])
+    assert store.count("users") == 5
+    assert store.records("users") == [{"sourcedId": "u1"}, {"sourcedId": "u2"}, {"sourcedId": "u3"}, "not an object",
+                                      {"sourcedId": 5}]
+    assert list(store.iter_records("users", batch=2)) == store.records("users")
+    assert store.ids("users") == ["u1", "u2", "u3"]  # string ids only, as CollectionData.ids
+    assert store.ids("users", 2) == ["u1", "u2"]
+    assert not store.is_cached("users")  # five records, cache of three: read again each time
+
+
+def test_uniqueness_groups_like_a_counter(store: RecordStore) -> None:
+    _add(store, "c", [{"sourcedId": "a"}, {"sourcedId": "b"}, {"sourcedId": "a"}, {}, {"x": 1}, {"sourcedId": 7},
+                      {"sourcedId": "7"}, {"sourcedId": 7}, "a"])
+    assert store.repeated_ids("c") == [("a", 2), (None, 2), (7, 2)]  # "7" (a string) is not 7
+
+
+def test_seen_all_and_distinct(store: RecordStore) -> None:
+    _add(store, "c", [{"sourcedId": "a"}, {"sourcedId": "b"}, {"sourcedId": "b"}])
+    assert store.seen_all("c", ["a", "b"]) and not store.seen_all("c", ["a", "z"])
+    assert store.distinct_ids("c") == 2
+    _add(store, "d", [{"sourcedId": "b"}, {"sourcedId": "a"}])
+    assert store.same_ids("c", "d")
+    _add(store, "d", [{"sourcedId": "z"}])
+    assert not store.same_ids("c", "d")
+
+
+def test_missing_ids_keeps_order_and_odd_ids(store: RecordStore) -> None:
+    _add(store, "users", [{"sourcedId": "u1"}, {"sourcedId": "u2"}])
+    _add(store, "demographics", [{"sourcedId": "u2"}, {"sourcedId": "x"}, {}, {"sourcedId": 3}, {"sourcedId": "u1"}])
+    assert store.missing_ids("demographics", "users") == ["x", None, 3]
+
+
+def test_unresolved_references(store: RecordStore) -> None:
+    _add(store, "orgs", [{"sourcedId": "o1"}])
+    _add(store, "users", [{"sourcedId": "u1"}])
+    _add(store, "enrollments", [
+        {"sourcedId": "e1", "user": _ref("user", "u1"), "school": _ref("org", "o1")},
+        {"sourcedId": "e2", "user": _ref("user", "nobody"), "school": _ref("org", "o1"),
+         "metadata": {"x": _ref("user", "ignored-in-metadata")}},
+        {"sourcedId": "e3", "user": _ref("user", 12), "resource": _ref("resource", "r1"),
+         "class": {"sourcedId": "c1"}},  # not a GUIDRef (no href/type): not judged here
+    ])
+    count, kinds, first = store.unresolved_refs("enrollments", {"user": "users", "org": "orgs"})
+    assert (count, kinds) == (2, ["user"])
+    assert first == [(1, 0), (2, 0)]
+    record = store.record_at("enrollments", 1)
+    assert list(datamodel.guid_refs(record))[0][0] == "/user"
+    assert store.unresolved_refs("enrollments", {"user": "users"}, limit=1)[2] == [(1, 0)]
+
+
+def test_neighbourhood_holds_what_references_an_anchor_and_what_that_references(store: RecordStore) -> None:
+    _add(store, "classes", [{"sourcedId": "c1", "school": _ref("org", "s1"), "terms": [_ref("academicSession", "t1")]},
+                            {"sourcedId": "c2", "school": _ref("org", "s2")}])
+    _add(store, "enrollments", [{"sourcedId": "e1", "class": _ref("class", "c1"), "user": _ref("user", "u1")},
+                                {"sourcedId": "e2", "class": {"sourcedId": "c2"}, "user": _ref("user", "u2")},
+                                {"sourcedId": "e3", "class": {"sourcedId": "c1"}, "user": _ref("user", "u3")}])
+    _add(store, "students", [{"sourcedId": "u1"}, {"sourcedId": "u2"}, {"sourcedId": "u3"}])
+    view = store.neighbourhood(["classes", "enrollments", "students"], ["c1"])
+    assert [r["sourcedId"] for r in view["enrollments"]] == ["e1", "e3"]  # malformed references count too
+    assert [r["sourcedId"] for r in view["students"]] == ["u1", "u3"]  # one hop out from the enrollments
+    assert [r["sourcedId"] for r in view["classes"]] == ["c1"]  # the anchor itself
+    assert store.neighbourhood(["classes"], []) == {"classes": []}
