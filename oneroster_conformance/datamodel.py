@@ -15,6 +15,15 @@ EXACT_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 REF_TARGETS = {
     "org": "getAllOrgs", "user": "getAllUsers", "class": "getAllClasses", "course": "getAllCourses",
     "academicSession": "getAllAcademicSessions", "enrollment": "getAllEnrollments",
+    # 1.1 GUIDRefs may name the narrower GUIDType (schemas/v1p1/differences.yaml, guidref-types)
+    "student": "getAllStudents", "teacher": "getAllTeachers", "term": "getAllTerms",
+    "gradingPeriod": "getAllGradingPeriods", "demographics": "getAllDemographics",
+}
+# GUIDRef type -> the single-object operation that reads one such object
+SINGLE_OF = {
+    "org": "getOrg", "user": "getUser", "class": "getClass", "course": "getCourse",
+    "academicSession": "getAcademicSession", "enrollment": "getEnrollment", "student": "getStudent",
+    "teacher": "getTeacher", "term": "getTerm", "gradingPeriod": "getGradingPeriod", "demographics": "getDemographics",
 }
 # For typed endpoints: a predicate a record must satisfy, and its wording
 TYPED = {

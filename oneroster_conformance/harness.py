@@ -160,7 +160,8 @@ class Harness:
     def preflight(self) -> None:
         s = self.settings
         try:
-            self.client.tokens.token(s.credentials())
+            if s.auth != "oauth1":  # OAuth 1.0a signs each request: there is no token to get
+                self.client.tokens.token(s.credentials())
         except TokenError as e:
             raise PreflightError(_token_sentence(e, s)) from None
         refused = []
@@ -177,6 +178,9 @@ class Harness:
                 raise PreflightError(f"{s.base_url}{op.path} answered 404: is the base URL the service root "
                                      "(…/ims/oneroster/rostering/v1p2 or …/ims/oneroster/v1p1)?")
             refused.append(f"{op.path} {reply.status}")
+        if s.auth == "oauth1" and all(r.endswith(" 401") for r in refused):
+            raise PreflightError("the provider refused every OAuth 1.0a signed request (401): check the consumer "
+                                 "key and secret, and whether the provider expects OAuth 2 (drop --auth oauth1).")
         raise PreflightError("the provider accepted the token but refused every collection tried ("
                              + ", ".join(refused) + "): check the client's permissions (scopes) on the provider.")
 
@@ -194,28 +198,40 @@ def _token_sentence(e: TokenError, s: Settings) -> str:
         return f"the token endpoint {s.token_url} answered 404: pass the right --token-url."
     if reply is not None and "html" in reply.content_type:
         return f"the token endpoint {s.token_url} answered HTML, not a token: pass the right --token-url."
+    if reply is not None and reply.status in (400, 401) and s.auth_style == "basic":
+        return MASKER.mask(str(e)) + " (the id and secret were sent with HTTP Basic; if the provider expects them " \
+            "in the form body, pass --auth-style body)"
     return MASKER.mask(str(e))
 
 
 def embedded_settings(settings: Settings) -> tuple[Settings, object]:
     """Start the reference provider on a free loopback port and point the settings at it."""
+    from oneroster_conformance.client.settings import apply_binding_defaults
     from oneroster_conformance.provider.config import ProviderConfig
     from oneroster_conformance.provider.server import serve_in_thread
 
-    provider = serve_in_thread(ProviderConfig(faults=frozenset(settings.embedded_faults)))
-    clients = load_builtin_clients()
+    v1p1_only = settings.embedded_flavour == "aeries" or settings.auth == "oauth1"
+    settings.binding = settings.binding or ("v1p1" if v1p1_only else "v1p2")
+    provider = serve_in_thread(ProviderConfig(faults=frozenset(settings.embedded_faults), binding=settings.binding,
+                                              flavour=settings.embedded_flavour, auth=settings.auth))
+    apply_binding_defaults(settings)
+    clients = load_builtin_clients(settings.embedded_flavour, settings.scopes)
     main = clients["conformance-all"]
     settings.base_url = provider.base_url
     settings.token_url = provider.token_url
     settings.client_id, settings.client_secret = main.client_id, main.client_secret
-    settings.binding = settings.binding or "v1p2"
     settings.embedded = True
     settings.rate_limit = 0  # our own server on loopback: no need to be polite
     settings.extra_clients = {k: v for k, v in clients.items() if k != "conformance-all"}
     return settings, provider
 
 
-def load_builtin_clients() -> dict[str, ClientCredentials]:
+def load_builtin_clients(flavour: str | None = None, scopes: tuple[str, ...] = ()) -> dict[str, ClientCredentials]:
+    """The reference provider's built-in clients by name (the Aeries flavour's API records by key)."""
+    if flavour == "aeries":
+        from oneroster_conformance.provider.aeries import builtin_credentials
+
+        return {k: ClientCredentials(cid, secret, scopes) for k, (cid, secret, _) in builtin_credentials().items()}
     doc = yaml.safe_load((fixtures_dir() / "clients.yaml").read_text(encoding="utf-8"))
     items = doc.get("clients", doc) if isinstance(doc, dict) else doc
     out = {}

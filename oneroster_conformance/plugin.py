@@ -30,6 +30,7 @@ from oneroster_conformance.spec.operations import ALL_SCOPES, short_scope
 from oneroster_conformance.spec.requirements import catalogue
 
 PREFLIGHT_EXIT = 6
+VERSION = {"v1p2": "1.2", "v1p1": "1.1"}
 STATE = pytest.StashKey["RunState"]()
 OPERATION_FIXTURES = {
     "operation": lambda op: True,
@@ -88,6 +89,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--write-expectations", help="write the current failures to this YAML file as a starting point")
     g.addoption("--embedded-fault", action="append", default=[], metavar="NAME",
                 help="run the embedded reference provider with this named fault (repeatable)")
+    g.addoption("--embedded-flavour", choices=["aeries"], help="run the embedded reference provider as Aeries "
+                "serves OneRoster 1.1 (/admin/ims/oneroster/v1p1, token at /admin/token/, API records)")
+    g.addoption("--auth", choices=["oauth2", "oauth1"], help="oauth2 (default: bearer tokens from the token URL) or "
+                "oauth1 (OneRoster 1.1's OAuth 1.0a HMAC-SHA256 request signing with the consumer key and secret)")
+    g.addoption("--district-host", dest="district_host", help="with a bundled profile such as --profile aeries: "
+                "your district's API host, e.g. mydistrictapi.aeries.net (env ONEROSTER_DISTRICT_HOST)")
+    g.addoption("--readiness", help="consumer readiness: check what claris, incidentiq or illuminate (or all) "
+                "reads, and name the SIS permission behind each gap")
+    g.addoption("--readiness-only", action="store_true", default=False,
+                help="run only the readiness checks (with --readiness)")
+    g.addoption("--gate", dest="gate_scope", choices=["all", "readiness"], default="all",
+                help="which results gate the exit status: all (default) or readiness (only the readiness checks)")
 
 
 @dataclass(frozen=True)
@@ -120,8 +133,9 @@ class RunState:
 def _cli(config: pytest.Config) -> dict:
     o = config.option
     keys = ["base_url", "token_url", "client_id", "client_secret", "profile", "binding", "auth_style", "rate_limit",
-            "max_concurrency", "timeout", "ca_bundle", "insecure", "report_dir", "evidence", "sweep",
-            "page_size", "workers"]
+            "max_concurrency", "timeout", "ca_bundle", "insecure", "report_dir", "evidence", "sweep", "auth",
+            "page_size", "workers",
+            "district_host", "readiness"]
     cli = {k: getattr(o, k, None) for k in keys}
     if o.no_write_probes:
         cli["probe_writes"] = False
@@ -155,6 +169,21 @@ def pytest_configure(config: pytest.Config) -> None:
     except ConfigError as e:
         raise pytest.UsageError(str(e)) from None
     state.settings.embedded_faults = tuple(config.option.embedded_fault)
+    state.settings.embedded_flavour = config.option.embedded_flavour
+    if state.settings.base_url is None and state.settings.binding is None:
+        # The embedded provider's binding must be known before collection parametrizes by it.
+        v1p1_only = state.settings.embedded_flavour == "aeries" or state.settings.auth == "oauth1"
+        state.settings.binding = "v1p1" if v1p1_only else "v1p2"
+    if config.option.readiness_only and not state.settings.readiness:
+        raise pytest.UsageError("--readiness-only needs --readiness <consumer> (claris, incidentiq, illuminate or all)")
+    if config.option.gate_scope == "readiness" and not state.settings.readiness:
+        raise pytest.UsageError("--gate readiness needs --readiness <consumer> (claris, incidentiq, illuminate or all)")
+    try:
+        from oneroster_conformance.client.settings import validate
+
+        validate(state.settings)  # the embedded flavour was only known now
+    except ConfigError as e:
+        raise pytest.UsageError(str(e)) from None
     if config.option.expectations:
         from oneroster_conformance.report.expectations import load_expectations
 
@@ -193,10 +222,56 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
             metafunc.parametrize(name, chosen, ids=[op.operation_id for op in chosen])
     if "scope" in metafunc.fixturenames:
         metafunc.parametrize("scope", ALL_SCOPES, ids=[short_scope(s) for s in ALL_SCOPES])
+    _parametrize_readiness(metafunc)
+    scoped = any(op.scopes for op in ops)  # 1.1 defines no scopes: no cells (the requirement is n/a there)
     for name, granted in (("scope_grant", True), ("scope_deny", False)):
         if name in metafunc.fixturenames:
-            cases = [ScopeCase(s, op) for s in ALL_SCOPES for op in ops if (s in op.scopes) == granted]
+            cases = [ScopeCase(s, op) for s in ALL_SCOPES for op in ops if (s in op.scopes) == granted and scoped]
             metafunc.parametrize(name, cases, ids=[f"{short_scope(c.scope)}-{c.op.operation_id}" for c in cases])
+
+
+def _parametrize_readiness(metafunc: pytest.Metafunc) -> None:
+    """The consumers (and the operations each reads) of --readiness; nothing without it."""
+    from oneroster_conformance.readiness.consumers import ReadCase, selected
+
+    s = _state(metafunc.config).settings
+    chosen = selected(s.readiness if s else None)
+    if "readiness_consumer" in metafunc.fixturenames:
+        metafunc.parametrize("readiness_consumer", chosen, ids=[c.name for c in chosen])
+    for name, keep in (("readiness_read", lambda r: True), ("readiness_need", lambda r: r.needs_data)):
+        if name in metafunc.fixturenames:
+            cases = [ReadCase(c, r) for c in chosen for r in c.reads if keep(r)]
+            metafunc.parametrize(name, cases, ids=[f"{c.consumer.name}-{c.read.operation}" for c in cases])
+
+
+def _applicability(config: pytest.Config, items: list[pytest.Item]) -> list[pytest.Item]:
+    """Deselect readiness checks unless asked for (and the rest with --readiness-only); mark the checks
+    whose requirement does not apply to this run not applicable, with the reason (one place, not per suite)."""
+    from oneroster_conformance.spec.v1p1 import not_applicable_with_oauth1
+
+    s = _state(config).settings
+    binding, cat = _binding(config), catalogue()
+    oauth1 = not_applicable_with_oauth1() if s.auth == "oauth1" else frozenset()
+    keep, drop = [], []
+    for item in items:
+        marker = item.get_closest_marker("requirement")
+        req = cat[marker.args[0]] if marker else None
+        readiness = req is not None and req.area == "readiness"
+        if (readiness and not s.readiness) or (config.option.readiness_only and not readiness):
+            drop.append(item)
+            continue
+        keep.append(item)
+        if req is not None and binding not in req.bindings:
+            item.add_marker(append=False, marker=pytest.mark.skip(
+                reason=checks.NA_PREFIX + f"{req.id} is a OneRoster {' / '.join(VERSION[b] for b in req.bindings)} "
+                f"requirement; this run checks OneRoster {VERSION[binding]} (schemas/v1p1/differences.yaml)"))
+        elif req is not None and req.id in oauth1:
+            item.add_marker(append=False, marker=pytest.mark.skip(
+                reason=checks.NA_PREFIX + "requests are OAuth 1.0a signed (--auth oauth1): there is no OAuth 2 token "
+                "endpoint to check"))
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+    return keep
 
 
 # ------------------------------------------------------------------------------------------ activation
@@ -210,6 +285,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         rid = item.get_closest_marker("requirement").args[0]
         if rid not in cat:
             raise pytest.UsageError(f"{item.nodeid} names requirement {rid!r}, which schemas/requirements.yaml lacks")
+    items[:] = _applicability(config, items)
     state.active = True
     state.area_totals = {}
     for item in marked:
@@ -225,6 +301,7 @@ def _start(state: RunState) -> None:
         if s.base_url is None:
             s, provider = embedded_settings(s)
         state.harness = Harness(s, provider=provider)
+        checks.configure(state.harness.binding)
         REDACTOR.enabled = s.evidence_mode == "redacted"
         state.harness.preflight()
     except PreflightError as e:
@@ -336,6 +413,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     _fill_params(result, item)
     if notes["readings"]:
         result.reading = "; ".join(notes["readings"])
+    known = state.settings.known_behaviour.get(req.id) if state.settings else None
     exc = call.excinfo.value if call.excinfo is not None else None
     if report.passed:
         result.outcome = Outcome.PASS
@@ -355,6 +433,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     else:
         result.outcome = Outcome.ERRORED
         result.message = MASKER.mask(f"{type(exc).__name__}: {exc}" if exc else "the check could not run")
+    if known and (result.outcome not in (Outcome.PASS, Outcome.NOT_APPLICABLE) or result.reading):
+        # Publicly reported behaviour of this kind of provider (the profile's known_behaviour): explained, not hidden.
+        label = f"Known {state.settings.profile_name or 'provider'} behaviour: "
+        result.message = f"{result.message} {label}{known}".strip()
     if REDACTOR.enabled:
         result.message = REDACTOR.text(result.message) or ""
         result.expected, result.actual = REDACTOR.text(result.expected), REDACTOR.text(result.actual)
@@ -400,6 +482,11 @@ def _fill_params(result: Result, item: pytest.Item) -> None:
             result.params["scope"] = short_scope(value.scope)
         elif name == "operation_id":
             result.operation = value
+        elif name in ("readiness_read", "readiness_need"):
+            result.operation = value.read.operation
+            result.params["consumer"] = value.consumer.name
+        elif name == "readiness_consumer":
+            result.params["consumer"] = value.name
         elif name == "scope":
             result.params["scope"] = short_scope(value)
         elif isinstance(value, str | int):
@@ -455,7 +542,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if state.expectations:
         apply(state.results, state.expectations)
     interrupted = exitstatus in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR)
-    state.decision = decide(state.results, gate_levels=levels, include_non_normative=not opt.gate_normative_only)
+    gated = state.results
+    if opt.gate_scope == "readiness":  # only the readiness checks decide the exit status
+        gated = [r for r in state.results if r.area == "readiness"]
+    state.decision = decide(gated, gate_levels=levels, include_non_normative=not opt.gate_normative_only)
     status = state.decision.exit_status if not interrupted else int(exitstatus)
     footer = state.decision.to_footer()
     footer["exit_status"] = status

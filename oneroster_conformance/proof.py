@@ -38,6 +38,14 @@ class Case:
     trusted: bool = True  # False: the harness is not given the CA (runs --insecure)
     variant: bool = False  # the deliberately different, still conformant configuration
     args: tuple[str, ...] = ()  # extra harness options the case needs (as a user of that provider would pass)
+    binding: str = "v1p2"  # v1p1: the 1.1 provider (judged against the 1.1 clean case)
+    flavour: str | None = None  # "aeries": the 1.1 provider as Aeries serves it, with its API records
+    auth: str = "oauth2"  # "oauth1": the provider verifies OAuth 1.0a signatures
+
+    @property
+    def conformant(self) -> bool:
+        """A provider case that must show no failure at all (a clean or variant configuration)."""
+        return not self.faults and not self.breaks and self.tls and self.trusted
 
 
 @dataclass
@@ -67,6 +75,22 @@ def cases() -> list[Case]:
             for f in FAULTS.values()]
     out.append(Case("no-tls", breaks=frozenset({"transport/tls-required"}), tls=False))
     out.append(Case("untrusted-certificate", breaks=frozenset({"transport/certificate-valid"}), trusted=False))
+    return out + cases_v1p1()
+
+
+# The 1.1 cases: the Aeries flavour with every consumer's readiness checked, OAuth 1.0a signing, and
+# the faults only the 1.1 / Aeries provider has (FAULTS_V1P1).
+V1P1_AERIES = dict(binding="v1p1", flavour="aeries", args=("--readiness", "all"))
+CLEAN = {"v1p2": "clean", "v1p1": "clean-v1p1"}
+
+
+def cases_v1p1() -> list[Case]:
+    from oneroster_conformance.provider.faults import FAULTS_V1P1
+
+    out = [Case(CLEAN["v1p1"], **V1P1_AERIES), Case("v1p1-oauth1", binding="v1p1", auth="oauth1",
+                                                    args=("--auth", "oauth1"))]
+    out += [Case(f.name, (f.name,), frozenset(f.breaks), frozenset(f.also), **V1P1_AERIES)
+            for f in FAULTS_V1P1.values()]
     return out
 
 
@@ -106,11 +130,12 @@ def run_case(case: Case, workdir: Path, certs: _Certificates, extra_args: tuple[
 
     started = time.monotonic()
     result = CaseResult(case)
-    config = variant_config() if case.variant else ProviderConfig(faults=frozenset(case.faults))
+    config = variant_config() if case.variant else ProviderConfig(
+        faults=frozenset(case.faults), binding=case.binding, flavour=case.flavour, auth=case.auth)
     tls = dict(certfile=str(certs.cert), keyfile=str(certs.key)) if case.tls else {}
     folder = workdir / case.name
     folder.mkdir(parents=True, exist_ok=True)
-    clients = load_builtin_clients()
+    clients = load_builtin_clients(case.flavour)
     main = clients["conformance-all"]
     profile = folder / "profile.yaml"
     profile.write_text(yaml.safe_dump({"name": f"proof-{case.name}", "clients": {
@@ -167,15 +192,16 @@ def judge(results: list[CaseResult]) -> dict:
     from oneroster_conformance.spec.requirements import catalogue
 
     by_name = {r.case.name: r for r in results}
-    clean = by_name.get("clean")
     cat = catalogue()
     findings: dict[str, list[str]] = {}
-    baseline = clean.outcomes if clean else {}
+    # Each fault is compared with the clean case of its own binding (1.1 faults with the 1.1 clean case).
+    baselines = {b: by_name[name].outcomes for b, name in CLEAN.items() if name in by_name}
     for r in results:
         problems = []
+        baseline = baselines.get(r.case.binding, {})
         if r.error:
             problems.append(f"run failed: {r.error[-300:]}")
-        if r.case.name in ("clean", "variant"):
+        if r.case.conformant:
             problems += [f"{rid} is {o} on a conformant provider" for rid, o in sorted(r.outcomes.items())
                          if o in BROKEN or o == "errored"]
         else:
@@ -184,10 +210,11 @@ def judge(results: list[CaseResult]) -> dict:
                          if rid not in r.case.breaks | r.case.also and (o in BROKEN or o == "errored")
                          and baseline.get(rid) not in BROKEN]
         findings[r.case.name] = problems
-    broken_by = {rid for r in results if r.case.name not in ("clean", "variant") for rid in r.case.breaks
+    broken_by = {rid for r in results if not r.case.conformant for rid in r.case.breaks
                  if r.outcomes.get(rid) in BROKEN}
     gated = [q.id for q in cat if q.level in ("MUST", "SHOULD")]
-    faults = [r for r in results if r.case.name not in ("clean", "variant")]
+    faults = [r for r in results if not r.case.conformant]
+    baseline = baselines.get("v1p2", {})
     return {
         "requirements": len(list(cat)),
         "requirements_checked_clean": sum(1 for q in cat if baseline.get(q.id) in ("pass", "info")),
@@ -197,6 +224,8 @@ def judge(results: list[CaseResult]) -> dict:
         "faults_detected": sum(1 for r in faults if r.case.breaks and not r.undetected()),
         "false_alarms_clean": len(findings.get("clean", [])),
         "false_alarms_variant": len(findings.get("variant", [])),
+        "false_alarms_v1p1": sum(len(findings.get(r.case.name, [])) for r in results
+                                 if r.case.conformant and r.case.binding == "v1p1"),
         "collateral": sum(1 for r in faults for p in findings[r.case.name] if p.startswith("collateral")),
         "not_broken_by_any_fault": sorted(set(gated) - broken_by),
         "findings": {k: v for k, v in findings.items() if v},
@@ -212,6 +241,7 @@ def markdown(table: dict) -> str:
         ("faults detected (every requirement each declares fails)", f"{table['faults_detected']} / {table['faults']}"),
         ("false alarms on the clean provider", table["false_alarms_clean"]),
         ("false alarms on the variant provider", table["false_alarms_variant"]),
+        ("false alarms on the 1.1 providers (Aeries flavour, OAuth 1.0a)", table["false_alarms_v1p1"]),
         ("collateral failures (a fault failing an undeclared requirement)", table["collateral"]),
     ]
     return "| proof | result |\n|---|---|\n" + "\n".join(f"| {a} | {b} |" for a, b in rows) + "\n"
@@ -226,7 +256,10 @@ def main(argv: list[str] | None = None) -> int:
     a = p.parse_args(argv)
     selected = cases()
     if a.only:
-        selected = [c for c in selected if c.name in {"clean", *a.only}]
+        wanted = set(a.only)
+        binding_of = {c.name: c.binding for c in selected}
+        cleans = {CLEAN[binding_of[n]] for n in wanted if n in binding_of} | {"clean"}
+        selected = [c for c in selected if c.name in wanted | cleans]
     results = run(selected, a.workers)
     table = judge(results)
     print(markdown(table))

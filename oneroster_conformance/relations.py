@@ -58,10 +58,17 @@ def _users_of_class(data: Records, ids: dict[str, str], role: str, population: s
     return active, every
 
 
+def _has_role_at(user: dict, org: str, role: str) -> bool:
+    """1.2: a role/org tuple in 'roles'; 1.1: the user's one 'role' and 'orgs' (schemas/v1p1/differences.yaml)."""
+    if "roles" not in user and "role" in user:
+        return user.get("role") == role and org in _refs(user, "orgs")
+    return any(_ref(r, "org") == org and r.get("role") == role for r in user.get("roles") or [])
+
+
 def _users_of_school(data: Records, ids: dict[str, str], role: str, population: str) -> tuple[set, set]:
     sid = ids["schoolSourcedId"]
     people = data.get(population, [])
-    by_role = _ids(people, lambda u: any(_ref(r, "org") == sid and r.get("role") == role for r in u.get("roles") or []))
+    by_role = _ids(people, lambda u: _has_role_at(u, sid, role))
     by_enrolment = {_ref(e, "user") for e in _enrolled(data, role, school_id=sid)} & _ids(people)
     return by_role & by_enrolment, by_role | by_enrolment
 

@@ -6,7 +6,9 @@
 * a cap on body size, so a hostile 2 GB body costs at most the cap;
 * 429 (and 502/503 with Retry-After) honoured, capped, a bounded number of times;
 * redirects followed only within the same origin; the bearer token never goes to another host;
-* every exchange captured as masked evidence for the check that caused it.
+* every exchange captured as masked evidence for the check that caused it;
+* cookies a provider sets (a load balancer's ARRAffinity on the token response) stay in httpx's
+  cookie jar and are resent on later requests, as the load balancer expects (tests/v1p1/test_auth).
 """
 
 from __future__ import annotations
@@ -126,6 +128,13 @@ class OneRosterClient:
         url = self.url(path, params)
         hdrs = {"Accept": "application/json", **(headers or {})}
         managed = None
+        if token is None and self.settings.auth == "oauth1":
+            # OneRoster 1.1's OAuth 1.0a: each request signed with the consumer key and secret, no token.
+            from oneroster_conformance.client.oauth1 import authorization
+
+            signer = creds or self.settings.credentials()
+            hdrs["Authorization"] = authorization(signer.client_id, signer.client_secret, method, url)
+            return self.send_raw(method, url, headers=hdrs)
         if token is None:
             managed = self.tokens.token(creds or self.settings.credentials(), scopes)
             hdrs["Authorization"] = f"Bearer {managed.access_token}"

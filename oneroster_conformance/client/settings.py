@@ -54,6 +54,12 @@ class Settings:
     workers: int = 4  # threads crawling collections and fetching ahead (in flight still <= max_concurrency)
     embedded: bool = False
     embedded_faults: tuple[str, ...] = ()
+    embedded_flavour: str | None = None  # "aeries": the embedded reference provider behaves like Aeries (1.1)
+    auth: str = "oauth2"  # "oauth2" (bearer tokens) or "oauth1" (OAuth 1.0a request signing, a 1.1 option)
+    readiness: str | None = None  # consumer readiness checks: a consumer name or "all"
+    # requirement id -> a publicly reported explanation for this kind of provider, appended to findings
+    known_behaviour: dict[str, str] = field(default_factory=dict)
+    scopes_given: bool = field(default=False, repr=False)  # scopes came from the user, not the default
 
     @property
     def origin(self) -> str:
@@ -79,18 +85,21 @@ ENV = {
     "client_id": "ONEROSTER_CLIENT_ID",
     "client_secret": "ONEROSTER_CLIENT_SECRET",
 }
-PROFILE_KEYS = {f.name for f in fields(Settings)} - {"embedded", "embedded_faults", "extra_clients"} | {
+PROFILE_KEYS = {f.name for f in fields(Settings)} - {"embedded", "embedded_faults", "extra_clients", "scopes_given"} | {
     "clients", "name"
 }
 _TYPES = {"timeout": (int, float), "rate_limit": (int, float), "max_concurrency": int,
           "retry_after_cap": (int, float), "max_body_bytes": int, "sample_records": int, "insecure": bool,
-          "probe_writes": bool, "page_size": int, "workers": int}
+          "probe_writes": bool, "known_behaviour": dict, "page_size": int, "workers": int}
 
 
 def load_profile(path: str) -> dict:
-    p = Path(path)
-    if not p.is_file():
-        raise ConfigError(f"the profile file {path} does not exist: check the --profile path.")
+    from oneroster_conformance.client.profiles import bundled, locate
+
+    p = locate(path)
+    if p is None:
+        raise ConfigError(f"the profile file {path} does not exist: check the --profile path "
+                          f"(or name a bundled profile: {', '.join(bundled())}).")
     try:
         doc = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as e:
@@ -111,6 +120,8 @@ def load_profile(path: str) -> dict:
         raise ConfigError(f"the profile file {path}: 'sweep' must be 'full' or 'sample'.")
     if "auth_style" in doc and doc["auth_style"] not in ("basic", "body"):
         raise ConfigError(f"the profile file {path}: 'auth_style' must be 'basic' or 'body'.")
+    if not all(isinstance(v, str) for v in (doc.get("known_behaviour") or {}).values()):
+        raise ConfigError(f"the profile file {path}: 'known_behaviour' must map requirement ids to sentences.")
     return doc
 
 
@@ -143,7 +154,10 @@ def resolve(cli: dict, environ: dict[str, str] | None = None) -> Settings:
     environ = os.environ if environ is None else environ
     profile: dict = {}
     if cli.get("profile"):
-        profile = load_profile(cli["profile"])
+        from oneroster_conformance.client.profiles import expand
+
+        profile = expand(load_profile(cli["profile"]), cli.get("district_host") or environ.get(
+            "ONEROSTER_DISTRICT_HOST"), cli["profile"], ConfigError)
     merged: dict = {}
     for key in PROFILE_KEYS - {"clients", "name"}:
         value = cli.get(key)
@@ -158,13 +172,42 @@ def resolve(cli: dict, environ: dict[str, str] | None = None) -> Settings:
     elif "scopes" in merged:
         merged["scopes"] = tuple(merged["scopes"])
     settings = Settings(**merged)
+    settings.scopes_given = "scopes" in merged
     settings.profile_name = profile.get("name") or (Path(cli["profile"]).stem if cli.get("profile") else None)
     settings.extra_clients = _clients(profile.get("clients"), f"the profile file {cli.get('profile')}")
     validate(settings)
     return settings
 
 
+def apply_binding_defaults(s: Settings) -> None:
+    """Once the binding is known: a 1.1 token request asks for no 1.2 scope (unless scopes were given)."""
+    from oneroster_conformance.spec.v1p1 import token_scopes
+
+    default = token_scopes(s.binding or "v1p2")
+    if default is not None and not s.scopes_given:
+        s.scopes = default
+
+
+def _validate_choices(s: Settings) -> None:
+    if s.auth not in ("oauth2", "oauth1"):
+        raise ConfigError(f"auth {s.auth!r} is not known: use oauth2 (bearer tokens) or oauth1 (OAuth 1.0a signing).")
+    if s.auth == "oauth1" and (s.binding or "v1p1") != "v1p1":
+        raise ConfigError("--auth oauth1 is a OneRoster 1.1 option: 1.2 removed OAuth 1.0a signing "
+                          "(use --binding v1p1, or a v1p1 base URL).")
+    if s.readiness is not None:
+        from oneroster_conformance.readiness.consumers import consumer_names
+
+        known = consumer_names()
+        if s.readiness not in (*known, "all"):
+            raise ConfigError(f"--readiness {s.readiness!r} names no consumer: use one of {', '.join(known)} or all.")
+    if s.embedded_flavour not in (None, "aeries"):
+        raise ConfigError(f"embedded flavour {s.embedded_flavour!r} is not known: use aeries.")
+    if s.embedded_flavour == "aeries" and s.binding == "v1p2":
+        raise ConfigError("the embedded Aeries flavour serves OneRoster 1.1: drop --binding v1p2 (or use v1p1).")
+
+
 def validate(s: Settings) -> None:
+    _validate_choices(s)
     if s.page_size < 1 or s.workers < 1:
         raise ConfigError("page_size and workers must be positive integers.")
     if s.base_url is None:
@@ -183,6 +226,8 @@ def validate(s: Settings) -> None:
         s.binding = detected
     if s.binding not in SERVICE_ROOT:
         raise ConfigError(f"unknown binding {s.binding!r}: use v1p2 or v1p1.")
+    _validate_choices(s)
+    apply_binding_defaults(s)
     missing = [n for n, v in (("--client-id", s.client_id), ("--client-secret", s.client_secret)) if not v]
     if missing:
         raise ConfigError(f"{' and '.join(missing)} missing: a provider at {s.base_url} needs client credentials "

@@ -46,15 +46,28 @@ class ProviderState:
 
 
 def service_root_path(config: ProviderConfig) -> str:
-    return WRONG_ROOT if config.has("wrong-base-path") else SERVICE_ROOT["v1p2"]
+    if config.has("wrong-base-path"):
+        return WRONG_ROOT
+    prefix = "/admin" if config.flavour == "aeries" else ""  # Aeries serves under <host>/admin
+    return prefix + SERVICE_ROOT[config.binding]
+
+
+def token_path(config: ProviderConfig) -> str:
+    return "/admin/token/" if config.flavour == "aeries" else "/token"
 
 
 def open_store(config: ProviderConfig) -> Store:
     """The configured database, built from the sample roster or the generator when needed."""
     source = "sample" if config.students is None else f"generated:{config.students}:{config.seed}"
     store = Store(config.db_path) if config.db_path else Store.temporary()
+    if config.binding == "v1p1":
+        source = "sample-v1p1" + ("-aeries" if config.flavour == "aeries" else "")
     if not store.is_built(source):
-        if config.students is None:
+        if config.binding == "v1p1":
+            from oneroster_conformance.provider.v1p1 import roster as roster_v1p1
+
+            tables = roster_v1p1(aeries=config.flavour == "aeries")
+        elif config.students is None:
             from oneroster_conformance.provider.sample import roster
 
             tables = roster()
@@ -70,7 +83,7 @@ def origin(request: Request, config: ProviderConfig) -> str:
     """scheme://host[:port][/prefix] under which this server is reached."""
     if config.public_url:
         url = config.public_url.rstrip("/")
-        for root in (SERVICE_ROOT["v1p2"], WRONG_ROOT):
+        for root in (service_root_path(config), SERVICE_ROOT["v1p2"], WRONG_ROOT):
             if url.endswith(root):
                 url = url[: -len(root)]
         return url
@@ -86,6 +99,10 @@ def error_response(err: ProviderError, config: ProviderConfig) -> Response:
         return JSONResponse({"message": err.description}, status_code=status, headers=err.headers)
     if config.has("wrong-code-minor"):
         code_minor = {401: "forbidden", 403: "unauthorisedrequest"}.get(status, code_minor)
+    if config.binding == "v1p1":  # the 1.1 status table's spellings ('unknown object', ...)
+        from oneroster_conformance.spec.v1p1 import code_minor_spellings
+
+        code_minor = next(iter(sorted(code_minor_spellings("v1p1").get(code_minor, ()))), code_minor)
     return JSONResponse(status_info(err.description, code_minor), status_code=status, headers=err.headers)
 
 
@@ -295,12 +312,14 @@ def _discovery(state: ProviderState):
 def _index(state: ProviderState):
     def endpoint(request: Request) -> Response:
         here = origin(request, state.config)
-        return JSONResponse({
-            "service": "OneRoster 1.2 rostering reference provider",
+        index = {
+            "service": f"OneRoster {'1.1' if state.config.binding == 'v1p1' else '1.2'} rostering reference provider",
             "serviceRoot": here + state.root_path,
-            "tokenUrl": here + "/token",
-            "discovery": f"{here}{state.root_path}/{DISCOVERY_FILE}",
-        })
+            "tokenUrl": here + token_path(state.config),
+        }
+        if state.config.binding == "v1p2":
+            index["discovery"] = f"{here}{state.root_path}/{DISCOVERY_FILE}"
+        return JSONResponse(index)
 
     return endpoint
 
@@ -310,11 +329,15 @@ def create_app(config: ProviderConfig) -> Starlette:
                           service_root_path(config))
     routes: list[Route] = [
         Route("/", _index(state), methods=["GET", "HEAD"]),
-        Route("/token", auth.token_endpoint, methods=ALL_METHODS),
+        Route(token_path(config), auth.token_endpoint, methods=ALL_METHODS),
     ]
-    if not config.has("no-discovery"):
+    if config.auth == "oauth1":
+        from oneroster_conformance.provider.oauth1 import Verifier
+
+        state.extra["oauth1"] = Verifier({cid: c.client_secret for cid, c in auth.clients_for(config).items()})
+    if not config.has("no-discovery") and config.binding == "v1p2":
         routes.append(Route(f"{state.root_path}/{DISCOVERY_FILE}", _discovery(state), methods=ALL_METHODS))
-    for op in operations("v1p2"):
+    for op in operations(config.binding):
         if op.method != "GET" or (op.operation_id in OVERCLAIMED and config.has("discovery-overclaims")):
             continue
         if op.operation_id in config.omit_operations:

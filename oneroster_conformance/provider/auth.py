@@ -54,6 +54,16 @@ def load_clients() -> dict[str, Client]:
     }
 
 
+def clients_for(config: ProviderConfig) -> dict[str, Client]:
+    """The clients this provider knows: the built-in OAuth clients, or the Aeries flavour's API records."""
+    if config.flavour != "aeries":
+        return load_clients()
+    from oneroster_conformance.provider import aeries
+
+    return {cid: Client(cid, r.secret, frozenset(), r.record, r.token_lifetime or aeries.TOKEN_LIFETIME)
+            for cid, r in aeries.active_records(config).items()}
+
+
 class TokenStore:
     def __init__(self, lifetime: int) -> None:
         self.lifetime = lifetime
@@ -145,7 +155,7 @@ async def _token(request: Request, config: ProviderConfig, tokens: TokenStore) -
         client_id, secret = form["client_id"], form.get("client_secret", "")
     else:
         raise OAuthError(401, "invalid_client", "Client authentication is required (HTTP Basic).", True)
-    client = load_clients().get(client_id)
+    client = clients_for(config).get(client_id)
     if client is None or not (
         secrets.compare_digest(secret.encode(), client.client_secret.encode()) or config.has("bad-secret-accepted")
     ):
@@ -156,6 +166,8 @@ async def _token(request: Request, config: ProviderConfig, tokens: TokenStore) -
     if grant != "client_credentials":
         raise OAuthError(400, "unsupported_grant_type", "Only client_credentials is supported.")
     requested = form.get("scope", "").split()
+    if config.binding == "v1p1":
+        return _token_v1p1(client, config, tokens)  # 1.1 defines no scopes: whatever is asked is ignored
     if not requested:
         raise OAuthError(400, "invalid_scope", "The scope parameter is required.")
     granted = _granted_scopes(requested, client, config)
@@ -169,6 +181,18 @@ async def _token(request: Request, config: ProviderConfig, tokens: TokenStore) -
     body["scope"] = " ".join(shown)
     headers = {} if config.has("token-cacheable") else {"Cache-Control": "no-store", "Pragma": "no-cache"}
     return JSONResponse(body, headers=headers)
+
+
+def _token_v1p1(client: Client, config: ProviderConfig, tokens: TokenStore) -> JSONResponse:
+    value = tokens.issue(client.client_id, frozenset(), client.token_lifetime)
+    body = {"access_token": value, "token_type": "bearer", "expires_in": client.token_lifetime or tokens.lifetime}
+    response = JSONResponse(body, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
+    if config.flavour == "aeries":
+        from oneroster_conformance.provider.aeries import affinity_headers
+
+        for name, cookie in affinity_headers():
+            response.headers.append(name, cookie)
+    return response
 
 
 def requested_order(requested: list[str]):
@@ -187,6 +211,8 @@ def authorize(request: Request, op: Operation, config: ProviderConfig, tokens: T
     """Check the bearer token against the operation's scopes; return the token (for token-in-link)."""
     if config.has("no-auth"):
         return None
+    if config.auth == "oauth1":
+        return _authorize_signed(request, op, config)
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     value = value.strip()
@@ -201,6 +227,9 @@ def authorize(request: Request, op: Operation, config: ProviderConfig, tokens: T
         raise _unauthorized("The access token is not valid.", "invalid_token", config)
     if token.expires_at <= time.time() and not config.has("expired-token-accepted"):
         raise _unauthorized("The access token has expired.", "invalid_token", config)
+    if config.binding == "v1p1":  # no scopes in 1.1; the Aeries flavour checks the record's permissions
+        _check_permission(token.client_id, op, config)
+        return value
     if config.has("scope-not-enforced"):
         return value
     allowed = op.scopes <= token.scopes if config.has("scope-all-required") else bool(op.scopes & token.scopes)
@@ -213,3 +242,27 @@ def authorize(request: Request, op: Operation, config: ProviderConfig, tokens: T
             headers={"WWW-Authenticate": f'Bearer realm="OneRoster", error="insufficient_scope", scope="{needed}"'},
         )
     return value
+
+
+def _authorize_signed(request: Request, op: Operation, config: ProviderConfig) -> None:
+    """OAuth 1.0a: the request must be signed by a known consumer (authlib's verification)."""
+    from oneroster_conformance.provider.oauth1 import SignatureError
+
+    verifier = request.app.state.provider.extra["oauth1"]
+    try:
+        consumer = verifier.verify(request)
+    except SignatureError as e:
+        raise ProviderError(401, str(e), headers={"WWW-Authenticate": 'OAuth realm="OneRoster"'}) from None
+    _check_permission(consumer, op, config)
+
+
+def _check_permission(client_id: str, op: Operation, config: ProviderConfig) -> None:
+    """Aeries flavour: the API record needs Read on the area behind the collection the operation returns."""
+    if config.flavour != "aeries":
+        return
+    from oneroster_conformance.provider import aeries
+
+    record = aeries.active_records(config).get(client_id)
+    needed = aeries.required_permission(op.path)
+    if record is None or (needed is not None and needed not in record.permissions):
+        raise ProviderError(403, f"This API record has no Read permission on {needed}.")

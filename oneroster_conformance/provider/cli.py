@@ -27,6 +27,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--public-url", help="origin used in hrefs, Link headers and discovery")
     p.add_argument("--certfile", help="serve HTTPS with this certificate (PEM)")
     p.add_argument("--keyfile", help="private key for --certfile (PEM)")
+    p.add_argument("--binding", choices=["v1p2", "v1p1"], default="v1p2", help="serve OneRoster 1.2 (default) or 1.1")
+    p.add_argument("--flavour", choices=["aeries"], help="serve 1.1 as Aeries does: /admin/ims/oneroster/v1p1, "
+                   "token at /admin/token/, API records with permissions (implies --binding v1p1)")
+    p.add_argument("--auth", choices=["oauth2", "oauth1"], default="oauth2", help="oauth1: resource requests must be "
+                   "OAuth 1.0a signed (HMAC-SHA256) with a client id and secret (1.1 only)")
     p.add_argument("--list-faults", action="store_true", help="list the named faults and exit")
     return p
 
@@ -42,15 +47,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = ProviderConfig(faults=frozenset(args.fault), db_path=args.db, students=args.students,
                                 seed=args.seed, token_lifetime=args.token_lifetime, page_cap=args.page_cap,
-                                public_url=args.public_url)
+                                public_url=args.public_url,
+                                binding="v1p1" if args.flavour or args.auth == "oauth1" else args.binding,
+                                flavour=args.flavour, auth=args.auth)
     except ValueError as e:
         print(e, file=sys.stderr)
         return 2
 
     import uvicorn
 
-    from oneroster_conformance.provider.app import create_app, service_root_path
-    from oneroster_conformance.provider.auth import load_clients
+    from oneroster_conformance.provider.app import create_app, service_root_path, token_path
+    from oneroster_conformance.provider.auth import clients_for
     from oneroster_conformance.provider.server import bind_socket, uvicorn_config
 
     print("Preparing the roster ...", flush=True)
@@ -58,12 +65,13 @@ def main(argv: list[str] | None = None) -> int:
     scheme = "https" if args.certfile else "http"
     here = (args.public_url or f"{scheme}://{args.host}:{args.port}").rstrip("/")
     print(f"Service root: {here}{service_root_path(config)}")
-    print(f"Token URL:    {here}/token")
+    print(f"Token URL:    {here}{token_path(config)}" + ("  (not used: requests are OAuth 1.0a signed)"
+                                                          if config.auth == "oauth1" else ""))
     if config.faults:
         print(f"Faults on:    {', '.join(sorted(config.faults))}")
-    print("Built-in clients (client_id / client_secret / scopes):")
-    for client in load_clients().values():
-        scopes = " ".join(s.rsplit("/", 1)[-1] for s in sorted(client.scopes)) or "-"
+    print("Built-in clients (client_id / client_secret / scopes or API record):")
+    for client in clients_for(config).values():
+        scopes = " ".join(s.rsplit("/", 1)[-1] for s in sorted(client.scopes)) or client.description or "-"
         print(f"  {client.client_id:<26} {client.client_secret}  {scopes}")
     try:
         sock = bind_socket(args.host, args.port)

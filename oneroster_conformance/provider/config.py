@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from oneroster_conformance.provider.faults import FAULTS
+from oneroster_conformance.provider.faults import ALL_FAULTS, FAULTS, FAULTS_V1P1
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,9 @@ class ProviderConfig:
     default_order: str = "sourcedId"  # or "dateLastModified-desc": newest first when no sort is asked
     unknown_sort: str = "default"  # or "error": 400 invalid_filter_field for an unknown sort field
     omit_operations: frozenset[str] = frozenset()  # a profile: not served, and left out of discovery
+    binding: str = "v1p2"  # "v1p1": OneRoster 1.1 paths, data model and token requests without scopes
+    flavour: str | None = None  # "aeries": token at /admin/token/, service under /admin, permission areas per client
+    auth: str = "oauth2"  # "oauth1": resource requests must be OAuth 1.0a signed (HMAC-SHA256), no tokens
 
     def __post_init__(self) -> None:
         # Accept any iterable of names (a list from argparse, a set) but store a frozenset.
@@ -29,9 +32,21 @@ class ProviderConfig:
             raise ValueError("default_order must be 'sourcedId' or 'dateLastModified-desc'")
         if self.unknown_sort not in ("default", "error"):
             raise ValueError("unknown_sort must be 'default' or 'error'")
-        unknown = sorted(self.faults - FAULTS.keys())
+        unknown = sorted(self.faults - ALL_FAULTS.keys())
         if unknown:
-            raise ValueError(f"unknown fault(s) {', '.join(unknown)}; known faults: {', '.join(sorted(FAULTS))}")
+            raise ValueError(f"unknown fault(s) {', '.join(unknown)}; known faults: {', '.join(sorted(ALL_FAULTS))}")
+        if self.binding not in ("v1p2", "v1p1"):
+            raise ValueError("binding must be 'v1p2' or 'v1p1'")
+        if self.flavour not in (None, "aeries") or (self.flavour and self.binding != "v1p1"):
+            raise ValueError("flavour must be None or 'aeries' (which serves OneRoster 1.1: binding='v1p1')")
+        if self.auth not in ("oauth2", "oauth1") or (self.auth == "oauth1" and self.binding != "v1p1"):
+            raise ValueError("auth must be 'oauth2', or 'oauth1' with binding='v1p1' (1.2 removed OAuth 1.0a)")
+        misplaced = sorted(self.faults & FAULTS_V1P1.keys()) if self.flavour != "aeries" else []
+        if misplaced:
+            raise ValueError(f"fault(s) {', '.join(misplaced)} need the Aeries flavour "
+                             "(binding='v1p1', flavour='aeries')")
+        if self.binding == "v1p1" and self.students is not None:
+            raise ValueError("the 1.1 provider serves the sample roster only (students must be None)")
         if self.page_cap is not None and self.page_cap < 1:
             raise ValueError("page_cap must be a positive integer")
         if self.students is not None and self.students < 1:
@@ -41,6 +56,6 @@ class ProviderConfig:
 
     def has(self, fault: str) -> bool:
         """True when the named fault is switched on (a typo is a bug, so it raises)."""
-        if fault not in FAULTS:
+        if fault not in FAULTS and fault not in FAULTS_V1P1:
             raise KeyError(f"no fault named {fault!r}")
         return fault in self.faults

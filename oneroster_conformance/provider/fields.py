@@ -47,17 +47,17 @@ def _json_path(keys: list[str] | tuple[str, ...]) -> str:
 
 
 @cache
-def top_level(table: str) -> tuple[str, ...]:
+def top_level(table: str, binding: str = "v1p2") -> tuple[str, ...]:
     """The record's declared top-level properties, in schema order (for ``fields``)."""
     set_name, entity = ENTITIES[table]
-    return tuple(schema(set_name)["$defs"][entity]["properties"])
+    return tuple(schema(set_name, binding)["$defs"][entity]["properties"])
 
 
 @cache
-def _shapes(table: str) -> dict[tuple[str, ...], tuple[bool, bool]]:
+def _shapes(table: str, binding: str = "v1p2") -> dict[tuple[str, ...], tuple[bool, bool]]:
     """Every declared path -> (crosses an array before its end, is an open metadata object)."""
     set_name, entity = ENTITIES[table]
-    defs = schema(set_name)["$defs"]
+    defs = schema(set_name, binding)["$defs"]
     out: dict[tuple[str, ...], tuple[bool, bool]] = {}
 
     def walk(node: dict, prefix: tuple[str, ...], arrays: int) -> None:
@@ -80,9 +80,9 @@ def _shapes(table: str) -> dict[tuple[str, ...], tuple[bool, bool]]:
 
 
 @cache
-def _array_props(table: str) -> frozenset[tuple[str, ...]]:
+def _array_props(table: str, binding: str = "v1p2") -> frozenset[tuple[str, ...]]:
     set_name, entity = ENTITIES[table]
-    defs = schema(set_name)["$defs"]
+    defs = schema(set_name, binding)["$defs"]
     found: set[tuple[str, ...]] = set()
 
     def walk(node: dict, prefix: tuple[str, ...], depth: int) -> None:
@@ -102,12 +102,12 @@ def _array_props(table: str) -> frozenset[tuple[str, ...]]:
 
 
 @cache
-def resolve(table: str, name: str) -> Field | None:
-    """The Field for a dotted name, or None when the schema declares no such field."""
+def resolve(table: str, name: str, binding: str = "v1p2") -> Field | None:
+    """The Field for a dotted name, or None when the schema (of that binding) declares no such field."""
     parts = tuple(name.split("."))
     if not all(parts):
         return None
-    shapes = _shapes(table)
+    shapes = _shapes(table, binding)
     # Find the longest declared prefix; anything past it must be inside an open metadata object.
     known = None
     for i in range(len(parts), 0, -1):
@@ -118,7 +118,7 @@ def resolve(table: str, name: str) -> Field | None:
         return None
     if known < len(parts) and (not shapes[parts[:known]][1] or not all(_SAFE_KEY.match(p) for p in parts[known:])):
         return None
-    arrays = _array_props(table)
+    arrays = _array_props(table, binding)
     split = next((i for i in range(1, len(parts) + 1) if parts[:i] in arrays), None)
     is_href = parts[-1] == "href" and known == len(parts)
     if split is None:

@@ -155,7 +155,7 @@ def filter_sql(text: str, table: str, config: ProviderConfig, root: str) -> Sql 
     clauses = [c for g in parsed.groups for c in g]
     resolved: dict[str, Field] = {}
     for clause in clauses:
-        f = resolve(table, clause.field)
+        f = resolve(table, clause.field, config.binding)
         if f is None:
             if config.has("unknown-filter-ignored"):
                 return None
@@ -219,6 +219,8 @@ def _clause_sql(clause: Clause, f: Field, config: ProviderConfig, root: str) -> 
     if clause.field == "dateLastModified" and ci and not date_only and predicate != "~" and collation.is_iso(value):
         # The indexed dlm column holds the same canonical ISO text; upper-casing the value keeps
         # the case-insensitive string order (ISO text is ASCII), so delta syncs use the index.
+        if len(value) == 10:  # a date alone is its midnight instant (UTC), so '>' excludes that midnight
+            value += "T00:00:00.000Z"
         if predicate == "!=":
             return Sql("NOT coalesce(t.dlm = ?, 0)", [value.upper()])
         return Sql(f"t.dlm {predicate} ?", [value.upper()])
@@ -261,7 +263,7 @@ def order_sql(sort: str | None, order_by: str | None, table: str, config: Provid
     default = Sql("t.dlm DESC, t.sid DESC") if config.default_order == "dateLastModified-desc" else Sql("t.sid ASC")
     if not sort or config.has("sort-ignored"):
         return default
-    f = resolve(table, sort)
+    f = resolve(table, sort, config.binding)
     if f is None:
         if config.has("sort-unknown-500"):
             raise InjectedFault(f"no column {sort}")
@@ -288,7 +290,7 @@ def selected_fields(raw: str | None, table: str, config: ProviderConfig) -> tupl
         if not config.has("blank-fields-accepted"):
             raise bad_fields("The field selection has a blank entry.")
         names = [n for n in names if n]
-    known = top_level(table)
+    known = top_level(table, config.binding)
     unknown = [n for n in names if n not in known]
     if unknown and config.has("fields-unknown-400"):
         raise bad_fields(f"Unknown field(s): {', '.join(unknown)}.")

@@ -12,7 +12,7 @@ from types import TracebackType
 
 import uvicorn
 
-from oneroster_conformance.provider.app import create_app, service_root_path
+from oneroster_conformance.provider.app import create_app, service_root_path, token_path
 from oneroster_conformance.provider.config import ProviderConfig
 
 START_TIMEOUT = 10.0
@@ -59,7 +59,7 @@ class RunningProvider:
         shown = f"[{host}]" if ":" in host else host
         self.origin = f"{scheme}://{shown}:{self.port}"
         self.base_url = self.origin + service_root_path(config)
-        self.token_url = self.origin + "/token"
+        self.token_url = self.origin + token_path(config)
         self._server = uvicorn.Server(uvicorn_config(self.app, config, certfile, keyfile))
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]},
                                         name=f"oneroster-provider-{self.port}", daemon=True)

@@ -71,6 +71,13 @@ def _sid(ref: Any) -> str | None:
     return ref.get("sourcedId") if isinstance(ref, dict) else None
 
 
+def _role_orgs(user: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(org sourcedId, role) pairs of a user: 1.2 'roles', or 1.1 'role' at each of 'orgs'."""
+    if "roles" in user:
+        return [(role["org"]["sourcedId"], role["role"]) for role in user.get("roles", ())]
+    return [(org["sourcedId"], user.get("role")) for org in user.get("orgs", ()) if isinstance(org, dict)]
+
+
 def _dump(record: Mapping[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
@@ -82,8 +89,8 @@ _COLUMNS: dict[str, Callable[[Mapping[str, Any]], tuple]] = {
     "courses": lambda r: (_sid(r.get("org")),),
     "classes": lambda r: (_sid(r.get("school")), _sid(r.get("course"))),
     "users": lambda r: (
-        int(any(role.get("role") == "student" for role in r.get("roles", []))),
-        int(any(role.get("role") == "teacher" for role in r.get("roles", []))),
+        int(any(role == "student" for _, role in _role_orgs(r)) or r.get("role") == "student"),
+        int(any(role == "teacher" for _, role in _role_orgs(r)) or r.get("role") == "teacher"),
     ),
     "enrollments": lambda r: (_sid(r.get("class")), _sid(r.get("school")), _sid(r.get("user")), r.get("role")),
     "demographics": lambda r: (),
@@ -158,7 +165,7 @@ class Store:
                 if table == "classes":
                     side.extend((sid, t["sourcedId"]) for t in r.get("terms", ()))
                 elif table == "users":
-                    side.extend((sid, role["org"]["sourcedId"], role["role"]) for role in r.get("roles", ()))
+                    side.extend((sid, org, role) for org, role in _role_orgs(r))
                 yield (sid, _dump(r), r.get("dateLastModified"), *columns(r))
 
         width = 3 + len(columns({}))
