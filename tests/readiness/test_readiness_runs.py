@@ -41,6 +41,16 @@ def test_a_missing_terms_permission_names_the_box(tmp_path):
     assert _result(run, "readiness/operation-served", "claris", "getAllClasses")["outcome"] == "pass"
 
 
+def test_the_record_missing_terms_against_a_running_aeries(tmp_path, aeries_with_relative_hrefs):
+    """No fault at all: the district's Claris record simply lacks one box (a built-in record)."""
+    consumer_id, secret, _ = builtin_credentials()["claris-missing-terms"]
+    run = run_suites(tmp_path, "--profile", "aeries", "--district-host", aeries_with_relative_hrefs.origin,
+                     "--client-id", consumer_id, "--readiness", "claris", "--readiness-only", secret=secret)
+    assert run.status == 1
+    terms = _result(run, "readiness/operation-served", "claris", "getAllTerms")
+    assert "grant Read on School Information → Terms" in terms["message"]
+
+
 def test_oneroster_unticked_on_the_record(tmp_path):
     run = run_suites(tmp_path, *AERIES, "--embedded-fault", "record-oneroster-off", "--readiness", "all")
     claris = _result(run, "readiness/consumer-connects", "claris")

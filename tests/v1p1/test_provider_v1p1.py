@@ -65,6 +65,8 @@ def test_permissions_are_per_api_record(aeries):
     assert aeries().get("/users", key="incidentiq").status_code == 200
     assert aeries().get("/enrollments", key="claris").status_code == 200
     assert aeries().get("/terms", key="illuminate").status_code == 403  # Terms: not on Illuminate's record
+    assert aeries().get("/terms", key="claris-missing-terms").status_code == 403  # the forgotten box
+    assert aeries().get("/classes", key="claris-missing-terms").status_code == 200
     assert "School Information → Terms" in aeries().get("/terms", key="illuminate").json()["imsx_description"]
 
 
