@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import contextvars
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from oneroster_conformance import datamodel, sweep
+from oneroster_conformance.client import evidence
 from oneroster_conformance.client.redaction import REDACTOR
 from oneroster_conformance.relations import RELATIONS, SINGLE_SOURCE
 from oneroster_conformance.spec import schemas
@@ -28,6 +30,7 @@ from oneroster_conformance.spec.operations import Operation
 from oneroster_conformance.store import RecordStore, links
 
 PAGE = 100
+WALK_CACHE_RECORDS = 50_000  # records of shared query walks kept (the oldest walks are dropped first)
 CANDIDATES = 50  # parent ids tried when looking for one that has children
 
 
@@ -78,6 +81,8 @@ class Crawl:
         self._lock = threading.Lock()
         self._fetching: dict[str, threading.Event] = {}
         self._ahead: ThreadPoolExecutor | None = None
+        self._walks: OrderedDict[str, CollectionData] = OrderedDict()  # filtered / sorted walks, shared
+        self._walked = 0
 
     # -------------------------------------------------------------- collections
     def top_level(self) -> list[Operation]:
@@ -165,7 +170,31 @@ class Crawl:
         """Read every page of a collection at ``path`` (top-level or nested), with extra query params.
 
         ``sink``: a top-level crawl's pages go there (checked, spilled) instead of into memory, and
-        the next page is fetched while one is processed."""
+        the next page is fetched while one is processed. A filtered or sorted walk is read once per
+        run: several checks ask for the same query, and the answer is shared (its first page is
+        recorded as evidence of each)."""
+        if sink is not None or not params:
+            return self._walk_pages(path, wrapper, name, params, page_size, max_records, sink)
+        key = repr((path, wrapper, sorted(params.items(), key=str), page_size, max_records))
+        with self._lock:
+            hit = self._walks.get(key)
+            if hit is not None:
+                self._walks.move_to_end(key)
+        if hit is not None:
+            if hit.first is not None:
+                evidence.record(hit.first.exchange)
+            return hit
+        data = self._walk_pages(path, wrapper, name, params, page_size, max_records, sink)
+        with self._lock:
+            self._walks[key] = data
+            self._walked += data.count
+            while self._walked > WALK_CACHE_RECORDS and len(self._walks) > 1:
+                _, old = self._walks.popitem(last=False)
+                self._walked -= old.count
+        return data
+
+    def _walk_pages(self, path: str, wrapper: str, name: str, params: dict | None, page_size: int,
+                    max_records: int | None, sink: _Sink | None) -> CollectionData:
         data = CollectionData(name or path)
         if sink is not None:
             page_size = self.page_size if page_size == PAGE else page_size

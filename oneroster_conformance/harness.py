@@ -6,7 +6,9 @@ they get a Harness with a client, the binding's operation catalogue and the shar
 
 from __future__ import annotations
 
+import contextlib
 import threading
+import time
 from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import urlsplit
@@ -16,7 +18,7 @@ import yaml
 from oneroster_conformance.client import evidence
 from oneroster_conformance.client.http import OneRosterClient
 from oneroster_conformance.client.masking import MASKER
-from oneroster_conformance.client.oauth import TokenError
+from oneroster_conformance.client.oauth import Token, TokenError
 from oneroster_conformance.client.settings import ClientCredentials, Settings
 from oneroster_conformance.crawl import Crawl
 from oneroster_conformance.relations import RELATIONS, SINGLE_SOURCE
@@ -47,6 +49,7 @@ class Harness:
         self._samples: dict[str, Sample] = {}
         self._scoped: dict[str, tuple | str] = {}
         self._lock = threading.Lock()
+        self._expiring: tuple[Token, float] | None = None
 
     @property
     def binding(self) -> str:
@@ -148,6 +151,25 @@ class Harness:
         with self._lock:
             self._scoped[scope] = answer
         return answer
+
+    def expiring_token(self) -> tuple[Token, float]:
+        """A token of the profile's short-lived client (else of the run's own) and its lifetime in s.
+
+        Fetched once, as early as possible (start_expiry_clock): its expiry then passes while the
+        other checks run, instead of being slept through by the check that needs it expired."""
+        with self._lock:
+            if self._expiring is None:
+                creds = self.settings.extra_clients.get("conformance-short-lived") or self.settings.credentials()
+                token = self.client.tokens.fetch(creds, creds.scopes)
+                self._expiring = (token, token.expires_at - time.monotonic())
+            return self._expiring
+
+    def start_expiry_clock(self) -> None:
+        """Fetch the short-lived token now, when the profile has a short-lived client (best effort:
+        a failure is met again, and reported, by the check itself)."""
+        if "conformance-short-lived" in self.settings.extra_clients and getattr(self.settings, "auth", "") != "oauth1":
+            with contextlib.suppress(TokenError):
+                self.expiring_token()
 
     def close(self) -> None:
         if "crawl" in self.__dict__:  # only if it was ever used

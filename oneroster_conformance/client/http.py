@@ -79,6 +79,8 @@ def encode_query(params: dict[str, str] | list[tuple[str, str]] | None) -> str:
 
 
 class OneRosterClient:
+    keep_log: bool = False  # record every request in request_log (set by benchmarks, before the run)
+
     def __init__(self, settings: Settings, transport: httpx.BaseTransport | None = None) -> None:
         self.settings = settings
         verify: object = True
@@ -98,7 +100,10 @@ class OneRosterClient:
         )
         self.limiter = RateLimiter(settings.rate_limit, settings.max_concurrency)
         self.tokens = TokenManager(self, settings.token_url or "", settings.auth_style)
-        self.request_log: list[tuple[str, str]] = []  # (method, url) of every request, for benchmarks
+        self.request_count = 0  # every request sent (retries and redirects included)
+        # (method, url, headers, body) of every request when keep_log is on (benchmarks replay them;
+        # off by default: a log that grows with the run, and it holds bearer tokens).
+        self.request_log: list[tuple[str, str, dict[str, str], bytes]] = []
 
     # ------------------------------------------------------------------ URLs
     def url(self, path: str, params=None) -> str:
@@ -177,7 +182,9 @@ class OneRosterClient:
         request = self.http.build_request(method, url, data=data, headers=headers)
         if polite:
             self.limiter.wait()
-        self.request_log.append((method, url))
+        self.request_count += 1
+        if self.keep_log:
+            self.request_log.append((method, url, dict(request.headers), request.content))
         started = time.monotonic()
         deadline = started + self.settings.timeout * 2
         response = None
