@@ -61,12 +61,16 @@ def open_store(config: ProviderConfig) -> Store:
     source = "sample" if config.students is None else f"generated:{config.students}:{config.seed}"
     store = Store(config.db_path) if config.db_path else Store.temporary()
     if config.binding == "v1p1":
-        source = "sample-v1p1" + ("-aeries" if config.flavour == "aeries" else "")
+        from oneroster_conformance.provider.v1p1 import DATA_FAULTS
+
+        data_faults = frozenset(config.faults & set(DATA_FAULTS))
+        source = "sample-v1p1" + ("-aeries" if config.flavour == "aeries" else "") + "".join(
+            f"+{f}" for f in sorted(data_faults))
     if not store.is_built(source):
         if config.binding == "v1p1":
             from oneroster_conformance.provider.v1p1 import roster as roster_v1p1
 
-            tables = roster_v1p1(aeries=config.flavour == "aeries")
+            tables = roster_v1p1(aeries=config.flavour == "aeries", faults=data_faults)
         elif config.students is None:
             from oneroster_conformance.provider.sample import roster
 

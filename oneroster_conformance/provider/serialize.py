@@ -91,8 +91,3 @@ def _data_faults(rec: dict[str, Any], ctx: Render) -> None:
                          "href": rec["course"]["href"].rsplit("/", 1)[0] + "/" + missing}
     elif table == "demographics" and config.has("demographics-own-ids") and sid is not None:
         rec["sourcedId"] = "demo-" + sid
-    # 1.1 / Aeries-flavour faults (FAULTS_V1P1)
-    if table == "users" and config.has("teachers-without-email") and rec.get("role") == "teacher":
-        rec.pop("email", None)
-    if table == "orgs" and config.has("null-fields"):
-        rec.update({"identifier": None, "metadata": None})

@@ -7,7 +7,9 @@ the differences in schemas/v1p1/differences.yaml, so the two providers hold the 
 - 'ext:' vocabulary terms (1.2 only) become the closest 1.1 term; sex 'other' / 'unspecified' (1.2
   only) are left out (the field is optional);
 - in the Aeries flavour, staff sourcedIds carry Aeries' TCH_ prefix (tch-001 -> TCH_001), as Aeries
-  is publicly reported to send them; every reference and href follows.
+  is publicly reported to send them; every reference and href follows;
+- the data faults of the Aeries flavour (teachers-without-email, null-fields) change the stored
+  data itself, so what is filtered and what is served stay the same district.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ CLOSED_TERMS = {("orgs", "type"): "local", ("classes", "classType"): "scheduled"
 USER_1P2_ONLY = ("userMasterIdentifier", "preferredFirstName", "preferredMiddleName", "preferredLastName",
                  "pronouns", "userProfiles", "primaryOrg", "resources", "roles")
 STAFF_PREFIX = "TCH_"
+DATA_FAULTS = ("teachers-without-email", "null-fields")  # faults that change the stored roster
 
 
 def user_1p1(user: dict[str, Any]) -> dict[str, Any]:
@@ -69,9 +72,18 @@ def _renamed(record: dict[str, Any], ids: dict[str, str]) -> dict[str, Any]:
     return json.loads(text)
 
 
-def roster(aeries: bool = False) -> dict[str, Iterator[dict[str, Any]]]:
+def _with_faults(table: str, record: dict[str, Any], faults: frozenset[str]) -> dict[str, Any]:
+    if table == "users" and "teachers-without-email" in faults and record.get("role") == "teacher":
+        record.pop("email", None)
+    if table == "orgs" and "null-fields" in faults:
+        record.update({"identifier": None, "metadata": None})  # as one SIS is reported to send them
+    return record
+
+
+def roster(aeries: bool = False, faults: frozenset[str] = frozenset()) -> dict[str, Iterator[dict[str, Any]]]:
     tables = {table: [record_1p1(table, r) for r in sample.records(table)] for table in sample.FILES}
     if aeries:
         ids = _staff_ids(tables)
         tables = {t: [_renamed(r, ids) for r in records] for t, records in tables.items()}
+    tables = {t: [_with_faults(t, r, faults) for r in records] for t, records in tables.items()}
     return {t: iter(records) for t, records in tables.items()}

@@ -20,7 +20,9 @@ class Aeries:
     def __init__(self, db: str, faults: tuple[str, ...] = (), **config) -> None:
         from starlette.testclient import TestClient
 
-        self.config = ProviderConfig(binding="v1p1", flavour="aeries", faults=frozenset(faults), db_path=db, **config)
+        # A fault that changes the stored roster gets a database of its own (the shared one stays clean).
+        self.config = ProviderConfig(binding="v1p1", flavour="aeries", faults=frozenset(faults),
+                                     db_path=None if faults else db, **config)
         self.client = TestClient(create_app(self.config), raise_server_exceptions=False)
         self.root = "/admin/ims/oneroster/v1p1"
 
