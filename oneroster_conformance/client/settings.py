@@ -85,7 +85,8 @@ ENV = {
     "client_id": "ONEROSTER_CLIENT_ID",
     "client_secret": "ONEROSTER_CLIENT_SECRET",
 }
-PROFILE_KEYS = {f.name for f in fields(Settings)} - {"embedded", "embedded_faults", "extra_clients", "scopes_given"} | {
+PROFILE_KEYS = {f.name for f in fields(Settings)} - {"embedded", "embedded_faults", "embedded_flavour", "extra_clients",
+                                                      "scopes_given"} | {
     "clients", "name"
 }
 _TYPES = {"timeout": (int, float), "rate_limit": (int, float), "max_concurrency": int,
