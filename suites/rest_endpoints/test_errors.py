@@ -48,7 +48,15 @@ def test_errors_unknown_parent(client, nested_operation):
 
 
 def _probe(harness, kind: str):
-    """Provoke one kind of error answer; None when the provider does not answer an error to it."""
+    """Provoke one kind of error answer, once per run (the checks below judge the same answer);
+    None when the provider does not answer an error to it."""
+    probes = harness.__dict__.setdefault("_error_probes", {})
+    if kind not in probes:
+        probes[kind] = _provoke(harness, kind)
+    return probes[kind]
+
+
+def _provoke(harness, kind: str):
     client = harness.client
     users = by_id("getAllUsers", harness.binding)
     if kind == "401-no-token":

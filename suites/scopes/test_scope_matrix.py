@@ -8,6 +8,7 @@ provider cannot issue a single-scope token, the cells are not applicable with th
 import pytest
 
 from oneroster_conformance.checks import answered, expect, fail, not_applicable, observe, require_working
+from oneroster_conformance.client import evidence
 from oneroster_conformance.client.oauth import TokenError
 from oneroster_conformance.spec.operations import ROSTER_CORE, SCOPE_PREFIX, by_id, short_scope
 
@@ -21,7 +22,14 @@ def _call(harness, case):
     ids = harness.crawl.ids_for(case.op)
     if ids is None:
         not_applicable(f"no id to call {case.op.operation_id} with")
-    return harness.client.get(case.op.url_path(**ids), creds=creds, scopes=scopes)
+    # One call per cell, shared by the checks that judge it (scopes/deny and scopes/forbidden-403).
+    calls = harness.__dict__.setdefault("_scope_calls", {})
+    key = (case.scope, case.op.operation_id)
+    if key in calls:
+        evidence.record(calls[key].exchange)
+    else:
+        calls[key] = harness.client.get(case.op.url_path(**ids), creds=creds, scopes=scopes)
+    return calls[key]
 
 
 @pytest.mark.requirement("scopes/grant")

@@ -1,0 +1,80 @@
+"""Run the conformance suites in this process and write what the benchmarks measure (not a test).
+
+    python benchmarks/_runner.py OUT.json [pytest arguments ...]
+
+OUT.json gets: the pytest session's wall time, the requests the harness sent (with the request log
+on, BENCH_KEEP_LOG=1: method, URL, headers, body, for a replay), records swept by the crawl, the
+outcomes, and the process's peak RSS. The log holds bearer tokens of the loopback reference
+provider: the benchmarks write it to a private temporary folder and delete it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import resource
+import sys
+import time
+from collections import Counter
+
+import pytest
+
+from oneroster_conformance.client.http import OneRosterClient
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.record: dict = {}
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        from oneroster_conformance.plugin import STATE
+
+        state = session.config.stash.get(STATE, None)
+        harness = state.harness if state is not None else None
+        if harness is None:
+            return
+        crawl = harness.__dict__.get("crawl")
+        self.record = {
+            "requests": harness.client.request_count,
+            "log": [{"method": m, "url": u, "headers": h, "body": base64.b64encode(b).decode() if b else ""}
+                    for m, u, h, b in harness.client.request_log],
+            "records_swept": sum(d.count for d in crawl._data.values()) if crawl is not None else 0,
+            "collections": {k: d.count for k, d in crawl._data.items()} if crawl is not None else {},
+            "outcomes": dict(Counter(r.outcome.value for r in state.results)),
+        }
+
+
+WHO: list[tuple[str, str, str, str]] = []  # (method, url, authorization, check) of every request
+
+
+def _attribute() -> None:
+    """Note which check sent each request (pytest names the running test in PYTEST_CURRENT_TEST)."""
+    send = OneRosterClient._send_once
+
+    def traced(self, method, url, data, headers, polite):
+        check = os.environ.get("PYTEST_CURRENT_TEST", "(between checks)").split(" ")[0]
+        WHO.append((method, url, (headers or {}).get("Authorization", ""), check))
+        return send(self, method, url, data, headers, polite)
+
+    OneRosterClient._send_once = traced
+
+
+def main() -> int:
+    out, args = sys.argv[1], sys.argv[2:]
+    OneRosterClient.keep_log = os.environ.get("BENCH_KEEP_LOG") == "1"
+    if OneRosterClient.keep_log:
+        _attribute()
+    recorder = Recorder()
+    started = time.perf_counter()
+    status = pytest.main(args, plugins=[recorder])
+    record = {**recorder.record, "who": WHO, "session_s": time.perf_counter() - started, "exit": int(status),
+              "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    with open(out, "w", encoding="utf-8") as f:
+        json.dump(record, f)
+    return int(status)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
