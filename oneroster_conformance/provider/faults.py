@@ -221,13 +221,13 @@ FAULTS: dict[str, Fault] = dict(
             "data/datetime-utc",
             "operations/response-schema",
             "data/datetime-format",
-            also=("filter/delta-sync", "filter/logical-and", "filter/predicates"),
+            also=("filter/delta-sync", *FILTER_PROPERTIES),
         ),
         _f(
             "datetime-no-millis",
             "dateLastModified has no milliseconds ('2024-03-01T10:00:00Z').",
             "data/datetime-format",
-            also=("filter/delta-sync", "filter/logical-and", "filter/predicates"),
+            also=("filter/delta-sync", *FILTER_PROPERTIES),
         ),
         _f(
             "enum-ext-not-prefix",
