@@ -15,19 +15,20 @@ sorted, nested) keep their records in memory as before: they are bounded by what
 from __future__ import annotations
 
 import contextvars
+import re
 import threading
-from collections import OrderedDict
-from collections.abc import Iterator
+from collections import ChainMap, OrderedDict
+from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from oneroster_conformance import datamodel, sweep
+from oneroster_conformance import sweep
 from oneroster_conformance.client import evidence
-from oneroster_conformance.client.redaction import REDACTOR
+from oneroster_conformance.client.redaction import REDACTOR, personal_fields
 from oneroster_conformance.relations import RELATIONS, SINGLE_SOURCE
 from oneroster_conformance.spec import schemas
 from oneroster_conformance.spec.operations import Operation
-from oneroster_conformance.store import RecordStore, links
+from oneroster_conformance.store import RecordStore, as_blob, scan, scanned
 
 PAGE = 100
 WALK_CACHE_RECORDS = 50_000  # records of shared query walks kept (the oldest walks are dropped first)
@@ -48,6 +49,7 @@ class CollectionData:
     store: RecordStore | None = field(default=None, repr=False)  # where the records are; None: in memory
     key: str = ""  # the collection's key in the store
     kept: list = field(default_factory=list, repr=False)  # the records, when not in a store
+    kept_ids: list[str] | None = field(default=None, repr=False)  # a walk that kept only the ids
 
     @property
     def records(self) -> list:
@@ -62,6 +64,8 @@ class CollectionData:
     def ids(self) -> list[str]:
         if self.store is not None:
             return self.store.ids(self.key)
+        if self.kept_ids is not None:
+            return self.kept_ids
         return [r["sourcedId"] for r in self.kept if isinstance(r, dict) and isinstance(r.get("sourcedId"), str)]
 
 
@@ -82,6 +86,8 @@ class Crawl:
         self._fetching: dict[str, threading.Event] = {}
         self._ahead: ThreadPoolExecutor | None = None
         self._walks: OrderedDict[str, CollectionData] = OrderedDict()  # filtered / sorted walks, shared
+        self._ids_for: dict[str, dict[str, str] | None] = {}
+        self._closed = False
         self._walked = 0
 
     # -------------------------------------------------------------- collections
@@ -92,6 +98,11 @@ class Crawl:
         """Fetch every top-level collection, a few at a time (the client's rate limit still holds)."""
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
             list(pool.map(lambda op: self.collection(op.operation_id), self.top_level()))
+
+    def start(self) -> None:
+        """Prefetch in the background: the crawl runs while the first checks (which need one
+        collection, or none) run; a check needing a collection waits for that one only."""
+        threading.Thread(target=self.prefetch, name="crawl", daemon=True).start()
 
     def collection(self, operation_id: str) -> CollectionData:
         with self._lock:
@@ -134,6 +145,7 @@ class Crawl:
         return found
 
     def close(self) -> None:
+        self._closed = True  # a background crawl still running stops at its next page
         if self._ahead is not None:
             self._ahead.shutdown(wait=True, cancel_futures=True)
         if self._own_store:
@@ -141,6 +153,7 @@ class Crawl:
 
     def _walk(self, op: Operation) -> CollectionData:
         data = self.walk(op.path, op.wrapper, op.operation_id, sink=_Sink(self, op, op.operation_id))
+        self.store.finish(data.key)  # indexed once complete, while the other collections are still read
         self._cross_check(op, data)
         return data
 
@@ -166,15 +179,15 @@ class Crawl:
             data.truncated = True
 
     def walk(self, path: str, wrapper: str, name: str = "", params: dict | None = None, page_size: int = PAGE,
-             max_records: int | None = None, sink: _Sink | None = None) -> CollectionData:
+             max_records: int | None = None, sink: _Sink | None = None, ids_only: bool = False) -> CollectionData:
         """Read every page of a collection at ``path`` (top-level or nested), with extra query params.
 
         ``sink``: a top-level crawl's pages go there (checked, spilled) instead of into memory, and
         the next page is fetched while one is processed. A filtered or sorted walk is read once per
         run: several checks ask for the same query, and the answer is shared (its first page is
         recorded as evidence of each)."""
-        if sink is not None or not params:
-            return self._walk_pages(path, wrapper, name, params, page_size, max_records, sink)
+        if sink is not None or not params or ids_only:
+            return self._walk_pages(path, wrapper, name, params, page_size, max_records, sink, ids_only)
         key = repr((path, wrapper, sorted(params.items(), key=str), page_size, max_records))
         with self._lock:
             hit = self._walks.get(key)
@@ -194,8 +207,10 @@ class Crawl:
         return data
 
     def _walk_pages(self, path: str, wrapper: str, name: str, params: dict | None, page_size: int,
-                    max_records: int | None, sink: _Sink | None) -> CollectionData:
+                    max_records: int | None, sink: _Sink | None, ids_only: bool = False) -> CollectionData:
         data = CollectionData(name or path)
+        if ids_only:
+            data.kept_ids = []  # a nested walk of a large district: the ids are all its check needs
         if sink is not None:
             page_size = self.page_size if page_size == PAGE else page_size
             data.store, data.key = self.store, sink.key
@@ -204,6 +219,9 @@ class Crawl:
         max_records = self.max_records if max_records is None else max_records
         ahead: tuple[int, Future] | None = None
         while True:
+            if self._closed:
+                data.error = "the run ended before the walk did"
+                return data
             if ahead is not None and ahead[0] == offset:
                 reply = ahead[1].result()
             else:
@@ -237,12 +255,16 @@ class Crawl:
                 data.truncated = first >= page_size or offset != first
                 return data
             seen.add(page)
-            for r in page:
-                REDACTOR.learn(r)
             if sink is not None:
-                sink.add(data, page, body, reply)
+                sink.add(data, page, body, reply)  # the sink learns what the redactor needs
             else:
-                data.kept.extend(page)
+                for r in page:
+                    REDACTOR.learn(r)
+                if data.kept_ids is not None:
+                    data.kept_ids.extend(r["sourcedId"] for r in page
+                                         if isinstance(r, dict) and isinstance(r.get("sourcedId"), str))
+                else:
+                    data.kept.extend(page)
             data.count += len(page)
             if not page:
                 return data
@@ -263,9 +285,19 @@ class Crawl:
 
     # -------------------------------------------------------------- ids for single and nested operations
     def ids_for(self, op: Operation) -> dict[str, str] | None:
-        """Real ids for the operation's path parameters, preferring parents that have children."""
+        """Real ids for the operation's path parameters, preferring parents that have children.
+
+        Chosen once per operation: the sample, the scope cells and the nested check all use them."""
         if not op.path_params:
             return {}
+        with self._lock:
+            if op.operation_id in self._ids_for:
+                return self._ids_for[op.operation_id]
+        ids = self._choose_ids(op)
+        with self._lock:
+            return self._ids_for.setdefault(op.operation_id, ids)
+
+    def _choose_ids(self, op: Operation) -> dict[str, str] | None:
         if not op.is_collection:
             source = self.collection(SINGLE_SOURCE[op.operation_id])
             # The first active record, else the first id: read in order, stopping at the first hit.
@@ -283,7 +315,7 @@ class Crawl:
             best = best or ids
         return best
 
-    def data_for(self, rel, ids: dict[str, str] | None = None) -> dict[str, list[dict]]:
+    def data_for(self, rel, ids: dict[str, str] | None = None) -> Mapping[str, list[dict]]:
         """The collections a relation reads. Small ones whole (cached); a large one, given the parent
         ids, only as the records around them (store.neighbourhood): the relations only ever read
         records linked to the parent, so the answer is the same without holding the collection."""
@@ -294,12 +326,12 @@ class Crawl:
         near = []
         for k in needed:
             data = self.collection(k)
-            if ids is None or data.store is None or data.store.is_cached(data.key):
+            if ids is None or data.store is None or data.store.is_small(data.key):
                 out[k] = data.records
             else:
                 near.append(k)
-        if near:
-            out.update(self.store.neighbourhood(near, ids.values()))
+        if near:  # read lazily: a relation reads only some of the collections it is given
+            return ChainMap(out, self.store.neighbourhood(near, ids.values()))
         return out
 
     def _parent_candidates(self, op: Operation, rel, limit: int) -> list[dict[str, str]]:
@@ -320,6 +352,10 @@ class Crawl:
 
 
 _NONE = object()
+# A personal field name as marshal writes a short ASCII string (type byte, length byte, the name):
+# only a key (or a value equal to such a name) matches, never a name inside some other text.
+_PERSONAL = re.compile(b"|".join(b"[Zz\xda\xfa]" + re.escape(bytes([len(name)]) + name.encode())
+                                 for name in sorted(personal_fields())))
 
 
 class _Seen:
@@ -382,12 +418,21 @@ class _Sink:
         self.seen = _StoredSeen(crawl.store, key)
 
     def add(self, data: CollectionData, page: list, body: object, reply) -> None:
+        scans = [scan(r) for r in page]  # one walk per record: GUIDRefs for the checks, links for the store
         if self.checks:
             # Every record is checked against the schema (operations/response-schema reports it).
             if data.invalid_page is None and not schemas.is_valid(self.op.response_schema, body, self.crawl.binding):
                 data.invalid_page = reply
-            self.sweep.feed(page)
+            with scanned(page, scans):
+                self.sweep.feed(page)
             data.findings = self.sweep.findings
-        refs = [(data.count + i, order, kind, target) for i, r in enumerate(page)
-                for order, kind, target in links(r, list(datamodel.guid_refs(r)))]
-        self.crawl.store.add(self.key, data.count, page, refs)
+        blobs = [as_blob(r) for r in page]
+        if REDACTOR.enabled:
+            # Only records that hold a personal field have anything to learn, and a record's stored
+            # form spells every key it holds (marshal writes a string in full the first time).
+            for r, blob in zip(page, blobs, strict=True):
+                if _PERSONAL.search(blob):
+                    REDACTOR.learn(r)
+        refs = [(data.count + i, order, kind, target) for i, (_, rows) in enumerate(scans)
+                for order, kind, target in rows]
+        self.crawl.store.add(self.key, data.count, page, refs, blobs)

@@ -129,6 +129,7 @@ class RunState:
         self.area_done: dict[str, list[int]] = {}  # area -> [done, broken]
         self.started = time.time()
         self.report_dir = Path("reports")
+        self.crawl_needed = False
 
 
 def _cli(config: pytest.Config) -> dict:
@@ -290,6 +291,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     # Checks that wait for time to pass (a token's expiry) run last: by then it has passed (stable sort).
     items.sort(key=lambda i: (m := i.get_closest_marker("requirement")) is not None and m.args[0] in RUN_LAST)
     state.active = True
+    state.crawl_needed = any("crawl" in getattr(i, "fixturenames", ()) for i in marked)
     state.area_totals = {}
     for item in marked:
         area = cat[item.get_closest_marker("requirement").args[0]].area
@@ -308,6 +310,8 @@ def _start(state: RunState) -> None:
         REDACTOR.enabled = s.evidence_mode == "redacted"
         state.harness.preflight()
         state.harness.start_expiry_clock()  # the expired-token check then waits for (almost) nothing
+        if state.crawl_needed:
+            state.harness.crawl.start()  # checks will ask for the crawl: it starts now, in the background
     except PreflightError as e:
         _abort(state, str(e))
     except Exception as e:  # the embedded provider failed to start, etc.
@@ -449,6 +453,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         from oneroster_conformance.report.expectations import apply
 
         apply([result], state.expectations)
+    result.evidence = evidence.materialize(result.evidence)  # masked and redacted only now: only kept evidence
     state.results.append(result)
     item._oneroster_key = result.key
     if allure_view.active(item.config):

@@ -1,10 +1,12 @@
-"""The crawl's records on disk: an SQLite table the cross-record checks query, so the harness's
+"""The crawl's records on disk: SQLite tables the cross-record checks query, so the harness's
 memory is bounded by a page of records, not by the district.
 
 A full sweep of a large district reads millions of records (a 100,000-student district has two
-million enrollments). Each top-level collection is streamed page by page into this store: one row
-per record (its JSON text, its sourcedId, whether it is active) and one row per GUIDRef it holds
-(type and target sourcedId). The checks that need more than one record at a time ask the store:
+million enrollments). Each top-level collection is streamed page by page into its own pair of
+tables: one row per record (the record itself, its sourcedId, whether it is active) and one row per
+object with a sourcedId that it holds (GUIDRef type and target). A collection's tables are indexed
+when its walk ends (a sort at the end costs a fraction of keeping B-trees ordered row by row while
+the others are still being written). The checks that need more than one record at a time ask the store:
 uniqueness and references are SQL (a GROUP BY, an anti-join), the relations of nested operations
 read the records around a parent id (``neighbourhood``), and small collections are materialised
 once and kept (a bounded cache), so the default run is as quick as an in-memory crawl.
@@ -14,62 +16,104 @@ The file lives in a private temporary folder and is deleted when the run closes 
 
 from __future__ import annotations
 
+import contextlib
 import json
+import marshal
 import os
 import shutil
 import sqlite3
 import tempfile
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
-SCHEMA = """
-CREATE TABLE records (coll TEXT NOT NULL, seq INTEGER NOT NULL, sid, obj INTEGER NOT NULL,
-                      active INTEGER NOT NULL, body TEXT NOT NULL);
-CREATE TABLE refs (coll TEXT NOT NULL, seq INTEGER NOT NULL, ord INTEGER NOT NULL, type TEXT, target);
+# Per collection n: rec_n keyed by position (the rowid: stored in crawl order), ref_n beside it.
+TABLES = """
+CREATE TABLE rec_{n} (seq INTEGER PRIMARY KEY, sid, obj INTEGER NOT NULL, active INTEGER NOT NULL,
+                      body BLOB NOT NULL);
+CREATE TABLE ref_{n} (seq INTEGER NOT NULL, ord INTEGER NOT NULL, type TEXT, target);
 """
-# Built when the first query needs them (after the crawl), not during the bulk insert: a sort at
-# the end is several times cheaper than keeping four B-trees ordered row by row.
 INDEXES = """
-CREATE INDEX IF NOT EXISTS records_seq ON records (coll, seq);
-CREATE INDEX IF NOT EXISTS records_sid ON records (coll, sid);
-CREATE INDEX IF NOT EXISTS refs_target ON refs (target);
-CREATE INDEX IF NOT EXISTS refs_seq ON refs (coll, seq);
+CREATE INDEX IF NOT EXISTS rec_{n}_sid ON rec_{n} (sid);
+CREATE INDEX IF NOT EXISTS ref_{n}_target ON ref_{n} (target);
+CREATE INDEX IF NOT EXISTS ref_{n}_seq ON ref_{n} (seq);
 """
+EMPTY = "(SELECT NULL AS seq, NULL AS sid, 0 AS obj, 0 AS active, NULL AS body, NULL AS ord, NULL AS type, " \
+    "NULL AS target WHERE 0)"  # stands for the tables of a collection that never stored a page
 CACHE_RECORDS = 50_000  # records kept materialised across collections (the default roster fits many times)
+SMALL = 2_000  # a collection this small is read whole by the relations; a larger one around the parent ids
+NEAR_CACHE = 1  # the last neighbourhood is kept: a nested check asks for the same one twice in a row
 CHUNK = 900  # ids per IN (...) list, well below SQLite's variable limit
 
 
-def links(record: object, guid_refs: list[tuple[str, dict]]) -> list[tuple[int, str | None, object]]:
-    """Every object nested in a record that carries a sourcedId, as (ord, type, target sourcedId).
+GUIDREF_KEYS = frozenset({"sourcedId", "type", "href"})  # as datamodel.GUIDREF_KEYS
 
-    ``ord`` is the position among the record's GUIDRefs (``guid_refs``: the (path, ref) pairs
-    datamodel.guid_refs finds, which the references-resolve check judges) or -1 for any other object
-    with a sourcedId:
-    the relations read references without asking whether they are well-formed GUIDRefs."""
-    order = {id(ref): i for i, (_, ref) in enumerate(guid_refs)}
-    out: list[tuple[int, str | None, object]] = []
 
-    def walk(value: object) -> None:
+_SCANNED = threading.local()  # the page being swept in this thread: id(record) -> (record, its GUIDRefs)
+
+
+def guid_ref_list(record: object) -> list[dict]:
+    """The GUIDRefs of a record, exactly those datamodel.guid_refs yields and in its order (tested),
+    without its paths: a plain recursion instead of nested generators, for the per-record sweep
+    (which reuses the walk the crawl made of the same record, see ``scanned``)."""
+    memo = getattr(_SCANNED, "page", None)
+    hit = memo.get(id(record)) if memo is not None else None
+    if hit is not None and hit[0] is record:
+        return hit[1]
+    return scan(record)[0]
+
+
+@contextlib.contextmanager
+def scanned(records: list, scans: list[tuple[list[dict], list]]) -> Iterator[None]:
+    """While the per-record checks run over a page, guid_ref_list answers from these scans."""
+    _SCANNED.page = {id(r): (r, s[0]) for r, s in zip(records, scans, strict=True)}
+    try:
+        yield
+    finally:
+        _SCANNED.page = None
+
+
+def scan(record: object) -> tuple[list[dict], list[tuple[int, str | None, object]]]:
+    """One walk over a record: its GUIDRefs (as ``guid_ref_list``) and every object in it that
+    carries a sourcedId, as (ord, type, target sourcedId) rows for the refs table.
+
+    ``ord`` is the position among the GUIDRefs (the references-resolve check judges those) or -1
+    for any other object with a sourcedId: the relations read references without asking whether
+    they are well-formed GUIDRefs."""
+    refs: list[dict] = []
+    rows: list[tuple[int, str | None, object]] = []
+
+    def visit(value: object, judged: bool) -> None:
+        # judged: datamodel.guid_refs would look here (not under metadata, not inside a GUIDRef)
         if isinstance(value, dict):
-            if "sourcedId" in value and value is not record:
+            is_ref = judged and value.keys() >= GUIDREF_KEYS and isinstance(value.get("type"), str)
+            if is_ref:
+                refs.append(value)
+            if "sourcedId" in value and (is_ref or value is not record):
                 kind = value.get("type")
-                out.append((order.get(id(value), -1), kind if isinstance(kind, str) else None,
-                            _target(value.get("sourcedId"))))
-            for v in value.values():
+                rows.append((len(refs) - 1 if is_ref else -1, kind if isinstance(kind, str) else None,
+                             _target(value.get("sourcedId"))))
+            inner = judged and not is_ref
+            for k, v in value.items():
                 if isinstance(v, dict | list):
-                    walk(v)
+                    visit(v, inner and k != "metadata")
         elif isinstance(value, list):
             for v in value:
                 if isinstance(v, dict | list):
-                    walk(v)
+                    visit(v, judged)
 
-    walk(record)
-    return out
+    visit(record, True)
+    return refs, rows
 
 
 def _target(value: object) -> object:
     return value if isinstance(value, str) or value is None else repr(value).encode()
+
+
+def as_blob(record: object) -> bytes:
+    """A record as stored: marshal, several times quicker than JSON both ways, and exact for every
+    JSON value (a scratch file read back by the same interpreter, never shared)."""
+    return marshal.dumps(record)
 
 
 def sid_value(record: object) -> object:
@@ -90,45 +134,73 @@ class RecordStore:
         self.folder = tempfile.mkdtemp(prefix="oneroster-crawl-", dir=folder)
         self.path = os.path.join(self.folder, "records.sqlite")
         self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -32000", "temp_store = FILE"):
-            self._conn.execute(f"PRAGMA {pragma}")  # scratch data: no journal, no fsync; 32 MB page cache
-        self._conn.executescript(SCHEMA)
+        for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -16000", "temp_store = FILE"):
+            self._conn.execute(f"PRAGMA {pragma}")  # scratch data: no journal, no fsync; 16 MB page cache
         self._lock = threading.RLock()
-        self._indexed = False
+        self._tables: dict[str, int] = {}  # collection -> n of its rec_n / ref_n tables
+        self._next_table = 0  # table numbers are never reused (a dropped collection's included)
+        self._indexed: set[str] = set()
         self._counts: dict[str, int] = {}
         self._cache: OrderedDict[str, list] = OrderedDict()
         self._cached = 0
         self.cache_records = cache_records
+        self._near: OrderedDict[tuple, Neighbourhood] = OrderedDict()
+
+    # ------------------------------------------------------------------ tables
+    def _rec(self, coll: str) -> str:
+        n = self._tables.get(coll)
+        return f"rec_{n}" if n is not None else EMPTY
+
+    def _ref(self, coll: str) -> str:
+        n = self._tables.get(coll)
+        return f"ref_{n}" if n is not None else EMPTY
+
+    def finish(self, coll: str) -> None:
+        """The collection is complete: index it (sourcedId, reference target, position)."""
+        with self._lock:
+            n = self._tables.get(coll)
+            if n is not None and coll not in self._indexed:
+                self._conn.executescript(INDEXES.format(n=n))
+                self._indexed.add(coll)
 
     # ------------------------------------------------------------------ writing
-    def add(self, coll: str, start: int, records: list, refs: Iterable[tuple[int, int, str | None, object]]) -> None:
-        """Append a page: ``records`` in order from position ``start``; ``refs`` as (seq, ord, type,
-        target), see ``links``."""
-        rows = [(coll, start + i, sid_value(r), isinstance(r, dict),
-                 isinstance(r, dict) and r.get("status") == "active",
-                 json.dumps(r, ensure_ascii=False, separators=(",", ":"))) for i, r in enumerate(records)]
-        ref_rows = [(coll, seq, ord_, kind, target) for seq, ord_, kind, target in refs]
+    def add(self, coll: str, start: int, records: list, refs: Iterable[tuple[int, int, str | None, object]],
+            texts: list[bytes] | None = None) -> None:
+        """Append a page: ``records`` in order from position ``start`` (``texts``: as_blob of each,
+        when already made); ``refs`` as (seq, ord, type, target), see ``scan``."""
+        texts = texts or [as_blob(r) for r in records]
+        rows = [(start + i, sid_value(r), isinstance(r, dict), isinstance(r, dict) and r.get("status") == "active",
+                 text) for i, (r, text) in enumerate(zip(records, texts, strict=True))]
+        ref_rows = list(refs)
         with self._lock:
+            if coll not in self._tables:
+                self._tables[coll] = self._next_table
+                self._next_table += 1
+                self._conn.executescript(TABLES.format(n=self._tables[coll]))
+            rec, ref = self._rec(coll), self._ref(coll)
             self._conn.execute("BEGIN")
-            self._conn.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?)", rows)
-            self._conn.executemany("INSERT INTO refs VALUES (?, ?, ?, ?, ?)", ref_rows)
+            self._conn.executemany(f"INSERT INTO {rec} VALUES (?, ?, ?, ?, ?)", rows)
+            self._conn.executemany(f"INSERT INTO {ref} VALUES (?, ?, ?, ?)", ref_rows)
             self._conn.execute("COMMIT")
             self._counts[coll] = self._counts.get(coll, 0) + len(rows)
 
     def drop(self, coll: str) -> None:
         with self._lock:
-            self._conn.execute("DELETE FROM records WHERE coll = ?", (coll,))
-            self._conn.execute("DELETE FROM refs WHERE coll = ?", (coll,))
+            n = self._tables.pop(coll, None)
+            if n is not None:
+                self._conn.executescript(f"DROP TABLE rec_{n}; DROP TABLE ref_{n};")
+            self._indexed.discard(coll)
             self._counts.pop(coll, None)
+            self._near.clear()
             if coll in self._cache:
                 self._cached -= len(self._cache.pop(coll))
 
     # ------------------------------------------------------------------ reading
-    def _query(self, sql: str, params: Iterable = ()) -> list[tuple]:
+    def _query(self, sql: str, params: Iterable = (), *colls: str) -> list[tuple]:
+        """Run a query; ``colls``: the collections it reads, indexed first if their walk is over."""
         with self._lock:
-            if not self._indexed:
-                self._conn.executescript(INDEXES)
-                self._indexed = True
+            for coll in colls:
+                self.finish(coll)
             return self._conn.execute(sql, tuple(params)).fetchall()
 
     def count(self, coll: str) -> int:
@@ -140,8 +212,7 @@ class RecordStore:
             if coll in self._cache:
                 self._cache.move_to_end(coll)
                 return self._cache[coll]
-        rows = [json.loads(body) for (body,) in self._query(
-            "SELECT body FROM records WHERE coll = ? ORDER BY seq", (coll,))]
+        rows = [marshal.loads(body) for (body,) in self._query(f"SELECT body FROM {self._rec(coll)} ORDER BY seq")]
         if len(rows) <= self.cache_records:
             with self._lock:
                 self._cache[coll] = rows
@@ -151,8 +222,9 @@ class RecordStore:
                     self._cached -= len(evicted)
         return rows
 
-    def is_cached(self, coll: str) -> bool:
-        return coll in self._cache or self.count(coll) <= self.cache_records
+    def is_small(self, coll: str) -> bool:
+        """Small enough for the relations to read whole (cached): otherwise they read neighbourhoods."""
+        return self.count(coll) <= min(SMALL, self.cache_records)
 
     def iter_records(self, coll: str, batch: int = 2000) -> Iterator:
         """Records in crawl order, read a batch at a time (memory bounded by the batch)."""
@@ -161,33 +233,37 @@ class RecordStore:
             return
         last = -1
         while True:
-            rows = self._query("SELECT seq, body FROM records WHERE coll = ? AND seq > ? ORDER BY seq LIMIT ?",
-                               (coll, last, batch))
+            rows = self._query(f"SELECT seq, body FROM {self._rec(coll)} WHERE seq > ? ORDER BY seq LIMIT ?",
+                               (last, batch))
             for _, body in rows:
-                yield json.loads(body)
+                yield marshal.loads(body)
             if len(rows) < batch:
                 return
             last = rows[-1][0]
 
     def ids(self, coll: str, limit: int | None = None) -> list[str]:
         """String sourcedIds in crawl order (repeats kept, as the crawl read them)."""
-        sql = "SELECT sid FROM records WHERE coll = ? AND typeof(sid) = 'text' ORDER BY seq"
+        sql = f"SELECT sid FROM {self._rec(coll)} WHERE typeof(sid) = 'text' ORDER BY seq"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        return [sid for (sid,) in self._query(sql, (coll,))]
+        return [sid for (sid,) in self._query(sql)]
 
     def distinct_ids(self, coll: str) -> int:
-        return self._query("SELECT count(DISTINCT sid) FROM records WHERE coll = ? AND typeof(sid) = 'text'",
-                           (coll,))[0][0]
+        return self._query(f"SELECT count(DISTINCT sid) FROM {self._rec(coll)} WHERE typeof(sid) = 'text'",
+                           (), coll)[0][0]
 
     def same_ids(self, a: str, b: str) -> bool:
         """Whether two collections hold the same set of string sourcedIds."""
-        sql = ("SELECT count(*) FROM (SELECT sid FROM records WHERE coll = ? AND typeof(sid) = 'text' EXCEPT "
-               "SELECT sid FROM records WHERE coll = ? AND typeof(sid) = 'text')")
-        return self._query(sql, (a, b))[0][0] == 0 and self._query(sql, (b, a))[0][0] == 0
+        def sql(x: str, y: str) -> str:
+            return (f"SELECT count(*) FROM (SELECT sid FROM {self._rec(x)} WHERE typeof(sid) = 'text' EXCEPT "
+                    f"SELECT sid FROM {self._rec(y)} WHERE typeof(sid) = 'text')")
+        return self._query(sql(a, b), (), a, b)[0][0] == 0 and self._query(sql(b, a))[0][0] == 0
 
     def seen_all(self, coll: str, ids: list[str]) -> bool:
-        """Whether every id is already stored under the collection (a page that only repeats records)."""
+        """Whether every id is already stored under the collection (a page that only repeats records).
+
+        Asked during the collection's own walk, so it is not indexed yet: a scan, for the rare page
+        whose ids the walk's Bloom filter could not tell apart."""
         wanted = set(ids)
         found: set[str] = set()
         items = list(wanted)
@@ -195,27 +271,22 @@ class RecordStore:
             chunk = items[i:i + CHUNK]
             marks = ", ".join("?" * len(chunk))
             found.update(s for (s,) in self._query(
-                f"SELECT DISTINCT sid FROM records WHERE coll = ? AND sid IN ({marks})", (coll, *chunk)))
+                f"SELECT DISTINCT sid FROM {self._rec(coll)} WHERE sid IN ({marks})", chunk))
         return found >= wanted
-
-    def first_active_id(self, coll: str) -> str | None:
-        rows = self._query("SELECT sid FROM records WHERE coll = ? AND typeof(sid) = 'text' AND active "
-                           "ORDER BY seq LIMIT 1", (coll,))
-        return rows[0][0] if rows else None
 
     def repeated_ids(self, coll: str) -> list[tuple[object, int]]:
         """(sourcedId, times) for every id held by more than one record, in order of first appearance.
 
         Only JSON objects count (as the uniqueness check reads them); a missing id groups as None."""
-        rows = self._query("SELECT sid, count(*), min(seq) FROM records WHERE coll = ? AND obj GROUP BY sid "
-                           "HAVING count(*) > 1 ORDER BY min(seq)", (coll,))
+        rows = self._query(f"SELECT sid, count(*), min(seq) FROM {self._rec(coll)} WHERE obj GROUP BY sid "
+                           "HAVING count(*) > 1 ORDER BY min(seq)", (), coll)
         return [(_shown(sid), n) for sid, n, _ in rows]
 
     def missing_ids(self, coll: str, among: str) -> list[object]:
         """sourcedIds of the objects of ``coll`` that no record of ``among`` carries, in order."""
         rows = self._query(
-            "SELECT d.sid FROM records d WHERE d.coll = ? AND d.obj AND NOT EXISTS (SELECT 1 FROM records u "
-            "WHERE u.coll = ? AND typeof(d.sid) = 'text' AND u.sid = d.sid) ORDER BY d.seq", (coll, among))
+            f"SELECT d.sid FROM {self._rec(coll)} d WHERE d.obj AND NOT EXISTS (SELECT 1 FROM {self._rec(among)} u "
+            "WHERE typeof(d.sid) = 'text' AND u.sid = d.sid) ORDER BY d.seq", (), coll, among)
         return [_shown(sid) for (sid,) in rows]
 
     def unresolved_refs(self, coll: str, targets: dict[str, str], limit: int | None = None
@@ -226,78 +297,127 @@ class RecordStore:
         Returns (how many, their types sorted, the first ``limit`` as (seq, ord) in record order)."""
         if not targets:
             return 0, [], []
-        kinds = ", ".join("?" * len(targets))
-        cases = " ".join("WHEN ? THEN ?" for _ in targets)
-        case_params = [x for kv in targets.items() for x in kv]
-        where = (f"r.coll = ? AND r.ord >= 0 AND r.type IN ({kinds}) AND NOT EXISTS (SELECT 1 FROM records x WHERE "
-                 f"x.coll = (CASE r.type {cases} END) AND typeof(r.target) = 'text' AND x.sid = r.target)")
-        params = [coll, *targets, *case_params]
-        total, = self._query(f"SELECT count(*) FROM refs r WHERE {where}", params)[0]
-        types = [t for (t,) in self._query(f"SELECT DISTINCT r.type FROM refs r WHERE {where} ORDER BY r.type",
+        resolved = " OR ".join(f"(r.type = ? AND EXISTS (SELECT 1 FROM {self._rec(target)} x WHERE x.sid = r.target))"
+                               for target in targets.values())
+        where = (f"r.ord >= 0 AND r.type IN ({', '.join('?' * len(targets))}) AND NOT (typeof(r.target) = 'text' "
+                 f"AND ({resolved}))")
+        params = [*targets, *targets]
+        ref = self._ref(coll)
+        colls = (coll, *targets.values())
+        total, = self._query(f"SELECT count(*) FROM {ref} r WHERE {where}", params, *colls)[0]
+        types = [t for (t,) in self._query(f"SELECT DISTINCT r.type FROM {ref} r WHERE {where} ORDER BY r.type",
                                            params)]
-        sql = f"SELECT r.seq, r.ord FROM refs r WHERE {where} ORDER BY r.seq, r.ord"
+        sql = f"SELECT r.seq, r.ord FROM {ref} r WHERE {where} ORDER BY r.seq, r.ord"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         return total, types, [(s, o) for s, o in self._query(sql, params)]
 
-    def record_at(self, coll: str, seq: int) -> object:
-        rows = self._query("SELECT body FROM records WHERE coll = ? AND seq = ?", (coll, seq))
-        return json.loads(rows[0][0]) if rows else None
+    def read(self, coll: str, seqs: list[int]) -> list:
+        """The records at these positions (sorted), in order."""
+        rows: list[tuple[int, bytes]] = []
+        for i in range(0, len(seqs), CHUNK):
+            chunk = seqs[i:i + CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            rows += self._query(f"SELECT seq, body FROM {self._rec(coll)} WHERE seq IN ({marks})", chunk)
+        return [marshal.loads(body) for _, body in sorted(rows)]
 
-    def neighbourhood(self, colls: list[str], anchors: Iterable[str]) -> dict[str, list]:
+    def record_at(self, coll: str, seq: int) -> object:
+        rows = self._query(f"SELECT body FROM {self._rec(coll)} WHERE seq = ?", (seq,))
+        return marshal.loads(rows[0][0]) if rows else None
+
+    def neighbourhood(self, colls: list[str], anchors: Iterable[str]) -> Mapping[str, Iterable]:
         """The records of ``colls`` around some ids, in crawl order: those referencing an anchor,
         the anchors themselves, and every record that these reference (one hop out).
 
         The relations of nested operations (relations.py) only ever look at records linked to the
         parent ids this way, so computing them on the neighbourhood gives what the whole
-        collections give, at the cost of an indexed lookup instead of a scan."""
+        collections give, at the cost of an indexed lookup instead of a scan. Which records belong
+        is worked out in SQL; a collection's records are read when the relation asks for them
+        (a term's neighbourhood holds every class of the term, which the grading periods of that
+        term never need), a batch at a time."""
         anchors = sorted({a for a in anchors if isinstance(a, str)})
         if not anchors or not colls:
-            return {c: [] for c in colls}
-        cm = ", ".join("?" * len(colls))
+            return Neighbourhood(self, {c: set() for c in colls})
+        key = (tuple(colls), tuple(anchors))
+        with self._lock:
+            if key in self._near:
+                self._near.move_to_end(key)
+                return self._near[key]
+        out = self._neighbourhood(colls, anchors)
+        with self._lock:
+            self._near[key] = out
+            while len(self._near) > NEAR_CACHE:
+                self._near.popitem(last=False)
+        return out
+
+    def _neighbourhood(self, colls: list[str], anchors: list[str]) -> Neighbourhood:
         am = ", ".join("?" * len(anchors))
-        near = self._query(
-            f"SELECT coll, seq FROM refs WHERE target IN ({am}) AND coll IN ({cm}) UNION "
-            f"SELECT coll, seq FROM records WHERE sid IN ({am}) AND coll IN ({cm})",
-            (*anchors, *colls, *anchors, *colls))
+        wanted: dict[str, set[int]] = {}
         linked = set(anchors)
-        by_coll: dict[str, list[int]] = {}
-        for coll, seq in near:
-            by_coll.setdefault(coll, []).append(seq)
-        for coll, seqs in by_coll.items():
+        for coll in colls:
+            near = {seq for (seq,) in self._query(
+                f"SELECT seq FROM {self._ref(coll)} WHERE target IN ({am}) UNION "
+                f"SELECT seq FROM {self._rec(coll)} WHERE sid IN ({am})", (*anchors, *anchors), coll)}
+            wanted[coll] = near
+            seqs = sorted(near)
             for i in range(0, len(seqs), CHUNK):
                 chunk = seqs[i:i + CHUNK]
                 marks = ", ".join("?" * len(chunk))
                 linked.update(t for (t,) in self._query(
-                    f"SELECT target FROM refs WHERE coll = ? AND seq IN ({marks})", (coll, *chunk))
-                    if isinstance(t, str))
-        wanted: dict[str, set[int]] = {c: set() for c in colls}
-        for coll, seq in near:
-            wanted[coll].add(seq)
+                    f"SELECT target FROM {self._ref(coll)} WHERE seq IN ({marks})", chunk) if isinstance(t, str))
         ids = sorted(linked)
-        for i in range(0, len(ids), CHUNK):
-            chunk = ids[i:i + CHUNK]
-            marks = ", ".join("?" * len(chunk))
-            for coll, seq in self._query(f"SELECT coll, seq FROM records WHERE coll IN ({cm}) AND sid IN ({marks})",
-                                         (*colls, *chunk)):
-                wanted[coll].add(seq)
-        out: dict[str, list] = {}
-        for coll, seqs in wanted.items():
-            rows: list[tuple[int, str]] = []
-            ordered = sorted(seqs)
-            for i in range(0, len(ordered), CHUNK):
-                chunk = ordered[i:i + CHUNK]
+        for coll in colls:
+            for i in range(0, len(ids), CHUNK):
+                chunk = ids[i:i + CHUNK]
                 marks = ", ".join("?" * len(chunk))
-                rows += self._query(f"SELECT seq, body FROM records WHERE coll = ? AND seq IN ({marks})",
-                                    (coll, *chunk))
-            out[coll] = [json.loads(body) for _, body in sorted(rows)]
-        return out
+                wanted[coll].update(seq for (seq,) in self._query(
+                    f"SELECT seq FROM {self._rec(coll)} WHERE sid IN ({marks})", chunk))
+        return Neighbourhood(self, wanted)
 
     def close(self) -> None:
         with self._lock:
             self._cache.clear()
+            self._near.clear()
             self._conn.close()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class StoredRecords:
+    """Records at known positions, read from the store a batch at a time each time they are
+    iterated: a relation may hold every class of a term, never all of them at once in memory."""
+
+    def __init__(self, store: RecordStore, coll: str, seqs: list[int]) -> None:
+        self._store, self._coll, self._seqs = store, coll, seqs
+
+    def __iter__(self) -> Iterator:
+        for i in range(0, len(self._seqs), CHUNK):
+            yield from self._store.read(self._coll, self._seqs[i:i + CHUNK])
+
+    def __len__(self) -> int:
+        return len(self._seqs)
+
+    def __eq__(self, other: object) -> bool:
+        return list(self) == list(other) if isinstance(other, StoredRecords | list) else NotImplemented
+
+
+class Neighbourhood(Mapping):
+    """Records around some ids, per collection: positions known, records read on first access."""
+
+    def __init__(self, store: RecordStore, wanted: dict[str, set[int]]) -> None:
+        self._store, self._wanted, self._read = store, wanted, {}
+
+    def __getitem__(self, coll: str) -> Iterable:
+        if coll not in self._wanted:
+            raise KeyError(coll)
+        if coll not in self._read:
+            self._read[coll] = StoredRecords(self._store, coll, sorted(self._wanted[coll]))
+        return self._read[coll]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._wanted)
+
+    def __len__(self) -> int:
+        return len(self._wanted)
 
 
 def _shown(sid: object) -> object:

@@ -58,17 +58,56 @@ def _redacted(headers: dict[str, str]) -> dict[str, str]:
     return {k: REDACTOR.text(v) or "" for k, v in headers.items()} if REDACTOR.enabled else headers
 
 
+class LazyExchange:
+    """An exchange as it happened, masked and redacted only when something reads it.
+
+    Most exchanges belong to checks that pass, whose evidence is never kept: building the masked
+    headers, the curl line and the (redacted) body excerpt of every request cost more than the
+    request itself on a large sweep. Reading any attribute builds the Exchange once; it is built
+    with what the masker and redactor know then, which is never less than they knew before."""
+
+    __slots__ = ("_parts", "_built")
+
+    def __init__(self, request: httpx.Request, response: httpx.Response | None, body: bytes,
+                 elapsed_ms: float | None, error: str | None) -> None:
+        # Only what the excerpt can use is kept (64 KB), never a whole page of a large sweep.
+        self._parts = (request, response, body[:64_000], len(body), elapsed_ms, error)
+        self._built: Exchange | None = None
+
+    def materialize(self) -> Exchange:
+        if self._built is None:
+            self._built = _build(*self._parts)
+            self._parts = None
+        return self._built
+
+    def __getattr__(self, name: str):
+        return getattr(self.materialize(), name)
+
+    def __repr__(self) -> str:
+        return repr(self.materialize())
+
+
+def materialize(exchanges: list) -> list[Exchange]:
+    """The evidence a result keeps, as masked Exchange records."""
+    return [e.materialize() if isinstance(e, LazyExchange) else e for e in exchanges]
+
+
 def exchange_of(
     request: httpx.Request,
     response: httpx.Response | None,
     body: bytes = b"",
     elapsed_ms: float | None = None,
     error: str | None = None,
-) -> Exchange:
+) -> LazyExchange:
+    return LazyExchange(request, response, body, elapsed_ms, error)
+
+
+def _build(request: httpx.Request, response: httpx.Response | None, body: bytes, size: int,
+           elapsed_ms: float | None, error: str | None) -> Exchange:
     req_body = request.content if request.method != "GET" else None
     excerpt = body[:BODY_EXCERPT].decode("utf-8", "replace")
-    if len(body) > BODY_EXCERPT:
-        excerpt += f"\n... ({len(body)} bytes in all)"
+    if size > BODY_EXCERPT:
+        excerpt += f"\n... ({size} bytes in all)"
     if REDACTOR.enabled:
         excerpt = REDACTOR.body(body[:64_000].decode("utf-8", "replace"))[:BODY_EXCERPT] if body else ""
     return Exchange(

@@ -28,6 +28,7 @@ from oneroster_conformance.client.settings import ClientCredentials, Settings
 from oneroster_conformance.report.model import Exchange
 
 MAX_RETRIES = 3
+KEEP_PARSED_BYTES = 256 * 1024  # a reply keeps its parsed body up to this size
 MAX_REDIRECTS = 3
 _NOT_JSON = object()
 
@@ -53,15 +54,21 @@ class Reply:
         return self.headers.get(name)
 
     def json(self) -> object:
-        """The parsed body; raises ValueError when it is not JSON."""
-        if self._json is None:
+        """The parsed body; raises ValueError when it is not JSON.
+
+        Parsed once and kept, unless the body is large (a page of a large sweep): a kept reply
+        then holds its bytes only, and each reader parses it again."""
+        parsed = self._json
+        if parsed is None:
             try:
-                self._json = json.loads(self.content.decode("utf-8-sig")) if self.content else _NOT_JSON
+                parsed = json.loads(self.content.decode("utf-8-sig")) if self.content else _NOT_JSON
             except (UnicodeDecodeError, json.JSONDecodeError):
-                self._json = _NOT_JSON
-        if self._json is _NOT_JSON:
+                parsed = _NOT_JSON
+            if len(self.content) <= KEEP_PARSED_BYTES:
+                self._json = parsed
+        if parsed is _NOT_JSON:
             raise ValueError("the body is not JSON")
-        return self._json
+        return parsed
 
     def json_or_none(self) -> object:
         try:

@@ -52,6 +52,34 @@ _TYPES = _type_checks()
 _FORMATS = Draft201909Validator.FORMAT_CHECKER
 
 
+FORMAT_MEMO = 65_536  # format verdicts remembered per format (dates repeat across records); then forgotten
+
+
+def _format(fmt: str) -> Check:
+    """FormatChecker.conforms for one format, with its function looked up once and its verdicts on
+    strings remembered (a district's records share a few thousand dateLastModified values)."""
+    if fmt not in _FORMATS.checkers:
+        return lambda x: True  # an unknown format constrains nothing (as jsonschema)
+    func, raises = _FORMATS.checkers[fmt]
+    seen: dict[str, bool] = {}
+
+    def conforms(x: object) -> bool:
+        if isinstance(x, str):
+            known = seen.get(x)
+            if known is not None:
+                return known
+        try:
+            ok = bool(func(x))
+        except raises:
+            ok = False
+        if isinstance(x, str):
+            if len(seen) >= FORMAT_MEMO:
+                seen.clear()
+            seen[x] = ok
+        return ok
+    return conforms
+
+
 def compile_schema(root: dict) -> Check | None:
     """A function answering whether an instance is valid against ``root``; None when unsupported."""
     try:
@@ -112,8 +140,7 @@ class _Compiler:
             regex = re.compile(schema["pattern"])
             checks.append(lambda x: not isinstance(x, str) or regex.search(x) is not None)
         if "format" in schema:
-            fmt = schema["format"]
-            checks.append(lambda x: _FORMATS.conforms(x, fmt))
+            checks.append(_format(schema["format"]))
         if "minItems" in schema:
             least = schema["minItems"]
             checks.append(lambda x: not isinstance(x, list) or len(x) >= least)

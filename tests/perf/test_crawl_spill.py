@@ -85,3 +85,26 @@ def test_paging_faults_read_as_an_in_memory_walk_reads_them(fault: str) -> None:
         finally:
             crawl.close()
             client.close()
+
+
+def test_the_redaction_precheck_never_skips_a_record_with_personal_data() -> None:
+    """The crawl learns personal values only from records whose stored form names a personal
+    field; a record holding one anywhere (nested, in a list, as its only key) is never skipped."""
+    import marshal
+
+    from oneroster_conformance.client.redaction import personal_fields
+    from oneroster_conformance.crawl import _PERSONAL
+
+    for name in sorted(personal_fields()):
+        for record in ({name: "v"}, {"a": [{"b": {name: 1}}]}, {"k": "v", name: None, "z": {name: 2}},
+                       {"metadata": {"x": [{name: ["v"]}]}}):
+            assert _PERSONAL.search(marshal.dumps(record)), (name, record)
+    assert not _PERSONAL.search(marshal.dumps({"title": "Caucasian studies in Essex", "role": "teacher"}))
+
+
+def test_an_ids_only_walk_reads_the_same_ids(district: Crawl) -> None:
+    op = next(o for o in OPS if o.operation_id == "getClassesForSchool")
+    ids = district.ids_for(op)
+    full = district.walk(op.url_path(**ids), op.wrapper)
+    light = district.walk(op.url_path(**ids), op.wrapper, ids_only=True)
+    assert light.ids == full.ids and light.count == full.count and light.records == []

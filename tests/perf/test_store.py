@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from oneroster_conformance import datamodel
-from oneroster_conformance.store import RecordStore, links
+from oneroster_conformance.store import RecordStore, guid_ref_list, scan
 
 
 def _ref(kind: str, sid: object) -> dict:
@@ -16,7 +18,7 @@ def _ref(kind: str, sid: object) -> dict:
 
 def _add(store: RecordStore, coll: str, records: list) -> None:
     start = store.count(coll)
-    refs = [(start + i, o, k, t) for i, r in enumerate(records) for o, k, t in links(r, list(datamodel.guid_refs(r)))]
+    refs = [(start + i, o, k, t) for i, r in enumerate(records) for o, k, t in scan(r)[1]]
     store.add(coll, start, records, refs)
 
 
@@ -37,7 +39,7 @@ def test_records_in_order_across_pages_and_cache(store: RecordStore) -> None:
     assert list(store.iter_records("users", batch=2)) == store.records("users")
     assert store.ids("users") == ["u1", "u2", "u3"]  # string ids only, as CollectionData.ids
     assert store.ids("users", 2) == ["u1", "u2"]
-    assert not store.is_cached("users")  # five records, cache of three: read again each time
+    assert not store.is_small("users")  # five records, cache of three: the relations read neighbourhoods
 
 
 def test_uniqueness_groups_like_a_counter(store: RecordStore) -> None:
@@ -92,3 +94,38 @@ def test_neighbourhood_holds_what_references_an_anchor_and_what_that_references(
     assert [r["sourcedId"] for r in view["students"]] == ["u1", "u3"]  # one hop out from the enrollments
     assert [r["sourcedId"] for r in view["classes"]] == ["c1"]  # the anchor itself
     assert store.neighbourhood(["classes"], []) == {"classes": []}
+
+
+# Nested JSON with the shapes that matter: GUIDRefs (and near misses), metadata, lists.
+_KEYS = st.sampled_from(["sourcedId", "type", "href", "metadata", "user", "roles", "org", "x"])
+_LEAF = st.one_of(st.none(), st.booleans(), st.integers(-2, 2), st.sampled_from(["a", "user", "org", "http://h/x"]))
+_JSON = st.recursive(_LEAF, lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                    st.dictionaries(_KEYS, inner, max_size=4)), max_leaves=25)
+
+
+@settings(max_examples=500, derandomize=True, database=None, deadline=None)
+@given(record=_JSON)
+def test_scan_finds_what_guid_refs_finds(record) -> None:
+    """The per-record sweep's GUIDRefs are datamodel.guid_refs' own, in its order; every other
+    nested object with a sourcedId is a link with ord -1."""
+    expected = [ref for _, ref in datamodel.guid_refs(record)]
+    refs, rows = scan(record)
+    assert [id(r) for r in refs] == [id(r) for r in expected]
+    assert [id(r) for r in guid_ref_list(record)] == [id(r) for r in expected]
+    assert sorted(o for o, _, _ in rows if o >= 0) == [i for i, r in enumerate(expected) if "sourcedId" in r]
+
+
+def test_references_to_a_collection_never_stored_do_not_resolve(store: RecordStore) -> None:
+    _add(store, "users", [{"sourcedId": "u1"}])
+    _add(store, "enrollments", [{"sourcedId": "e1", "user": _ref("user", "u1"), "class": _ref("class", "c1")}])
+    assert store.unresolved_refs("enrollments", {"user": "users", "class": "classes"})[:2] == (1, ["class"])
+    assert store.missing_ids("enrollments", "classes") == ["e1"]
+    assert store.ids("classes") == [] and store.records("classes") == []
+
+
+def test_a_dropped_collection_is_gone_and_its_tables_are_not_reused(store: RecordStore) -> None:
+    _add(store, "a", [{"sourcedId": "x"}])
+    store.drop("a")
+    _add(store, "b", [{"sourcedId": "y"}])
+    _add(store, "a", [{"sourcedId": "z"}])
+    assert store.ids("a") == ["z"] and store.ids("b") == ["y"]

@@ -1,0 +1,92 @@
+"""Scale benchmark of the harness (not a test): a full data sweep of generated districts of
+10,000, 50,000 and 100,000 students, each served by the reference provider in its own process on
+loopback, with the harness in another process pinned (with the provider) to two cores.
+
+The sweep is every suite but the endpoint-parameter ones, with --sweep full: every record of every
+collection is read once, schema-checked, fed to the per-record data checks and spilled to the
+on-disk record store; every GUIDRef is resolved; every nested operation is compared with the
+relation computed from the store. (The endpoint-parameter suites walk whole collections again for
+each filter, sort and page-size variant by design; at this size that is hours of requests whatever
+the harness does, so they are left to the default run.)
+
+Printed per district: records read, requests, wall time of the harness process, records checked
+per second, the harness's peak RSS; then how time and memory grow from the smallest district.
+
+    python benchmarks/scale.py [--students 10000 50000 100000] [--page-size 5000] [--keep DIR]
+
+Building a district takes ~0.4 s per 1,000 students; --keep DIR keeps the databases for the next run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from _common import REPO, Provider, pin, remove, run_harness, scratch, target_args, two_cores
+
+RSS_GOAL_MB = 300
+
+
+def build(db: Path, students: int) -> float:
+    """Generate the district into ``db`` (reused when it is already there); seconds spent."""
+    from oneroster_conformance.provider.app import open_store
+    from oneroster_conformance.provider.config import ProviderConfig
+
+    started = time.perf_counter()
+    open_store(ProviderConfig(db_path=str(db), students=students)).close()
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--students", type=int, nargs="+", default=[10_000, 50_000, 100_000])
+    ap.add_argument("--page-size", type=int, default=5_000, help="the harness's --page-size (default 5000, "
+                    "within what consumers of large districts ask for)")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--keep", metavar="DIR", help="keep (and reuse) the generated databases in DIR")
+    ap.add_argument("--evidence", choices=["redacted", "full"], default="redacted", help="evidence mode "
+                    "(default redacted, as against a real provider: the redactor learns every personal value)")
+    a = ap.parse_args()
+    pin()
+    folder = scratch("bench-scale-")
+    dbs = Path(a.keep) if a.keep else folder
+    dbs.mkdir(parents=True, exist_ok=True)
+    rows = []
+    try:
+        for n in sorted(a.students):
+            db = dbs / f"district-{n}.sqlite"
+            built = build(db, n)
+            with Provider("--db", str(db), "--students", str(n)) as provider:
+                args, env = target_args(provider, folder)
+                args = [*args, f"--ignore={REPO / 'suites' / 'endpoint_parameters'}", f"--page-size={a.page_size}",
+                        f"--workers={a.workers}", f"--evidence={a.evidence}"]
+                run = run_harness(args, folder, env, timeout=1800)
+            rows.append((n, built, os.path.getsize(db) / 1e6, run))
+    finally:
+        remove(folder)
+    print(f"harness scale: full data sweep (every suite but endpoint_parameters, --sweep full, --page-size "
+          f"{a.page_size}, {a.evidence} evidence), provider and harness on {len(two_cores() or [])} cores")
+    print(f"{'students':>9} {'records':>10} {'requests':>8} {'wall s':>7} {'records/s':>10} {'peak RSS MB':>11} "
+          f"{'outcomes'}")
+    for n, _, _, run in rows:
+        records = run["records_swept"]
+        print(f"{n:>9,} {records:>10,} {run['requests']:>8,} {run['process_s']:>7.1f} "
+              f"{records / run['process_s']:>10,.0f} {run['peak_rss_mb']:>11.0f} {run['outcomes']}")
+    base = rows[0][3]
+    for n, _, _, run in rows[1:]:
+        growth = run["records_swept"] / base["records_swept"]
+        time_growth = run["process_s"] / base["process_s"]
+        print(f"{n:,} vs {rows[0][0]:,} students: records x{growth:.1f}, time x{time_growth:.1f}, "
+              f"peak RSS x{run['peak_rss_mb'] / base['peak_rss_mb']:.2f}")
+    print("district build (not part of the sweep): " + ", ".join(
+        f"{n:,}: {built:.0f} s, {size:,.0f} MB" for n, built, size, _ in rows))
+    worst = max(run["peak_rss_mb"] for *_, run in rows)
+    print(f"largest harness peak RSS: {worst:.0f} MB (goal < {RSS_GOAL_MB} MB)")
+    return 0 if worst < RSS_GOAL_MB else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
