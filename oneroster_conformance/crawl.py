@@ -154,6 +154,11 @@ class Crawl:
     def _walk(self, op: Operation) -> CollectionData:
         data = self.walk(op.path, op.wrapper, op.operation_id, sink=_Sink(self, op, op.operation_id))
         self.store.finish(data.key)  # indexed once complete, while the other collections are still read
+        if self.page_size > PAGE and data.first is not None and not data.error:
+            # With large pages (--page-size) the first page is not what the run keeps as the
+            # collection's sample: a page of the default size is (one request more per collection,
+            # instead of thousands of records held to the end of the run).
+            data.first = self._page(op.path, None, PAGE, 0)
         self._cross_check(op, data)
         return data
 
