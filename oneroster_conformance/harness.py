@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import urlsplit
 
-import yaml
-
 from oneroster_conformance.client import evidence
 from oneroster_conformance.client.http import OneRosterClient
 from oneroster_conformance.client.masking import MASKER
@@ -22,7 +20,7 @@ from oneroster_conformance.client.oauth import Token, TokenError
 from oneroster_conformance.client.settings import ClientCredentials, Settings
 from oneroster_conformance.crawl import Crawl
 from oneroster_conformance.relations import RELATIONS, SINGLE_SOURCE
-from oneroster_conformance.resources import fixtures_dir
+from oneroster_conformance.resources import fixtures_dir, load_yaml
 from oneroster_conformance.spec.operations import Operation, operations, short_scope
 
 
@@ -254,7 +252,7 @@ def load_builtin_clients(flavour: str | None = None, scopes: tuple[str, ...] = (
         from oneroster_conformance.provider.aeries import builtin_credentials
 
         return {k: ClientCredentials(cid, secret, scopes) for k, (cid, secret, _) in builtin_credentials().items()}
-    doc = yaml.safe_load((fixtures_dir() / "clients.yaml").read_text(encoding="utf-8"))
+    doc = load_yaml(fixtures_dir() / "clients.yaml")
     items = doc.get("clients", doc) if isinstance(doc, dict) else doc
     out = {}
     if isinstance(items, dict):

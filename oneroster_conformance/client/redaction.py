@@ -15,9 +15,7 @@ import threading
 from functools import cache
 from urllib.parse import quote, unquote
 
-import yaml
-
-from oneroster_conformance.resources import schemas_dir
+from oneroster_conformance.resources import load_yaml, schemas_dir
 
 MARK = "‹redacted›"
 # Vocabulary values (demographic flags and enums) identify nobody on their own and appear in every
@@ -28,7 +26,7 @@ _WORD = re.compile(r"[^\s'\"=,;:&?/<>()\[\]{}|\\]+")
 
 @cache
 def personal_fields() -> frozenset[str]:
-    doc = yaml.safe_load((schemas_dir() / "personal-fields.yaml").read_text(encoding="utf-8"))
+    doc = load_yaml(schemas_dir() / "personal-fields.yaml")
     return frozenset(name for names in doc.values() for name in names)
 
 

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from oneroster_conformance.resources import load_yaml
 from oneroster_conformance.spec.operations import ALL_SCOPES, SERVICE_ROOT
 
 
@@ -102,7 +103,7 @@ def load_profile(path: str) -> dict:
         raise ConfigError(f"the profile file {path} does not exist: check the --profile path "
                           f"(or name a bundled profile: {', '.join(bundled())}).")
     try:
-        doc = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        doc = load_yaml(p) or {}
     except yaml.YAMLError as e:
         raise ConfigError(f"the profile file {path} is not valid YAML: {str(e).splitlines()[0]}.") from None
     if not isinstance(doc, dict):

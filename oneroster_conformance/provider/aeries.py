@@ -15,10 +15,8 @@ import secrets
 from dataclasses import dataclass
 from functools import cache
 
-import yaml
-
 from oneroster_conformance.provider.config import ProviderConfig
-from oneroster_conformance.resources import fixtures_dir
+from oneroster_conformance.resources import fixtures_dir, load_yaml
 
 PREFIX = "/admin"  # Aeries' OneRoster URL is https://<district>api.aeries.net/admin
 TOKEN_PATH = "/admin/token/"
@@ -41,7 +39,7 @@ class ApiRecord:
 @cache
 def permission_map() -> dict[str, str]:
     """collection -> the permission gating it, read from the same data a district admin's report cites."""
-    doc = yaml.safe_load((fixtures_dir() / "consumers" / "aeries.yaml").read_text(encoding="utf-8"))
+    doc = load_yaml(fixtures_dir() / "consumers" / "aeries.yaml")
     return {name: entry["permission"] for name, entry in doc["collections"].items()}
 
 
@@ -51,7 +49,7 @@ def every_permission() -> frozenset[str]:
 
 @cache
 def records() -> tuple[ApiRecord, ...]:
-    doc = yaml.safe_load((fixtures_dir() / "roster_v1p1" / "aeries_api_records.yaml").read_text(encoding="utf-8"))
+    doc = load_yaml(fixtures_dir() / "roster_v1p1" / "aeries_api_records.yaml")
     out = []
     for r in doc["records"]:
         perms = every_permission() if r["permissions"] == "all" else frozenset(r["permissions"])

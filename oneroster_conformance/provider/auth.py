@@ -17,13 +17,12 @@ from dataclasses import dataclass
 from functools import cache
 from urllib.parse import parse_qsl, unquote_plus
 
-import yaml
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from oneroster_conformance.provider.config import ProviderConfig
 from oneroster_conformance.provider.errors import ProviderError
-from oneroster_conformance.resources import fixtures_dir
+from oneroster_conformance.resources import fixtures_dir, load_yaml
 from oneroster_conformance.spec.operations import ALL_SCOPES, Operation
 
 
@@ -46,7 +45,7 @@ class Token:
 @cache
 def load_clients() -> dict[str, Client]:
     """The built-in clients of fixtures/clients.yaml, by client_id."""
-    doc = yaml.safe_load((fixtures_dir() / "clients.yaml").read_text(encoding="utf-8"))
+    doc = load_yaml(fixtures_dir() / "clients.yaml")
     return {
         c["client_id"]: Client(c["client_id"], c["client_secret"], frozenset(c.get("scopes") or ()),
                                c.get("description", ""), c.get("token_lifetime"))

@@ -11,9 +11,7 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-import yaml
-
-from oneroster_conformance.resources import fixtures_dir
+from oneroster_conformance.resources import fixtures_dir, load_yaml
 
 # table -> YAML file and top-level key
 FILES: dict[str, tuple[str, str]] = {
@@ -72,7 +70,7 @@ def expand(table: str, record: dict[str, Any]) -> dict[str, Any]:
 @cache
 def _raw(table: str) -> tuple[dict[str, Any], ...]:
     name, key = FILES[table]
-    doc = yaml.safe_load((fixtures_dir() / "roster" / name).read_text(encoding="utf-8"))
+    doc = load_yaml(fixtures_dir() / "roster" / name)
     return tuple(doc[key])
 
 

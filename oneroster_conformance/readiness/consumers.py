@@ -6,9 +6,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import yaml
-
-from oneroster_conformance.resources import fixtures_dir
+from oneroster_conformance.resources import fixtures_dir, load_yaml
 
 CONFIDENCE = ("documented", "inferred", "assumed")
 SIS_FILE = "aeries.yaml"
@@ -81,7 +79,7 @@ def consumers() -> dict[str, Consumer]:
     for path in sorted(consumers_dir().glob("*.yaml")):
         if path.name == SIS_FILE:
             continue
-        d = yaml.safe_load(path.read_text(encoding="utf-8"))
+        d = load_yaml(path)
         out[d["name"]] = Consumer(
             name=d["name"], title=d["title"], record=d["record"], api=d["api"], source=d["source"],
             permissions=tuple(d.get("permissions") or ()), reads=tuple(_read(r) for r in d["reads"]),
@@ -104,7 +102,7 @@ def selected(choice: str | None) -> list[Consumer]:
 
 @cache
 def sis_map() -> dict:
-    return yaml.safe_load((consumers_dir() / SIS_FILE).read_text(encoding="utf-8"))
+    return load_yaml(consumers_dir() / SIS_FILE)
 
 
 def permission_for(collection: str) -> Permission | None:

@@ -33,6 +33,7 @@ from pathlib import Path
 import yaml
 
 from oneroster_conformance.report.model import Outcome, Result
+from oneroster_conformance.resources import load_yaml
 
 EXPECTABLE = ("fail", "warn", "errored")
 TODO_REASON = "TODO: link a ticket"
@@ -76,7 +77,7 @@ def load_expectations(path: str | Path) -> dict[str, Expectation]:
     """Read an expectations file; ValueError naming the entry when its shape is wrong."""
     p = Path(path)
     try:
-        doc = yaml.safe_load(p.read_text(encoding="utf-8"))
+        doc = load_yaml(p)
     except yaml.YAMLError as e:
         raise ValueError(f"{p}: not valid YAML ({e})") from None
     return _parse(doc, str(p))

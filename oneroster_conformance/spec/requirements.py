@@ -6,10 +6,9 @@ import json
 from dataclasses import dataclass, field
 from functools import cache
 
-import yaml
 from jsonschema import Draft202012Validator
 
-from oneroster_conformance.resources import schemas_dir
+from oneroster_conformance.resources import load_yaml, schemas_dir
 
 LEVELS = ("MUST", "SHOULD", "MAY")
 
@@ -50,7 +49,7 @@ class Catalogue:
 
 
 def raw_catalogue() -> dict:
-    return yaml.safe_load((schemas_dir() / "requirements.yaml").read_text(encoding="utf-8"))
+    return load_yaml(schemas_dir() / "requirements.yaml")
 
 
 def catalogue_errors(doc: dict) -> list[str]:

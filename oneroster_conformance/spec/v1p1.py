@@ -10,14 +10,12 @@ from __future__ import annotations
 
 from functools import cache
 
-import yaml
-
-from oneroster_conformance.resources import schemas_dir
+from oneroster_conformance.resources import load_yaml, schemas_dir
 
 
 @cache
 def differences() -> dict:
-    return yaml.safe_load((schemas_dir() / "v1p1" / "differences.yaml").read_text(encoding="utf-8"))
+    return load_yaml(schemas_dir() / "v1p1" / "differences.yaml")
 
 
 @cache

@@ -3,11 +3,11 @@
 from pathlib import Path
 
 import pytest
-import yaml
 from query_support import assert_filter_matches, ground_truth, listing, page_records
 
 from oneroster_conformance.checks import answered, assert_status_info, expect, fail, require_working
 from oneroster_conformance.query.filter import FilterSyntaxError, parse_filter
+from oneroster_conformance.resources import load_yaml
 
 CASES_DIR = Path(__file__).parent / "cases"
 
@@ -15,7 +15,7 @@ CASES_DIR = Path(__file__).parent / "cases"
 def _rows():
     rows = []
     for path in sorted(CASES_DIR.glob("*.yaml")):
-        for row in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+        for row in load_yaml(path) or []:
             rows.append(pytest.param(row, id=row["id"], marks=pytest.mark.requirement(row["requirement"])))
     return rows
 
