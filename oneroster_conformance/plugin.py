@@ -11,6 +11,7 @@ URL): nothing is reported as non-conformant then.
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from dataclasses import dataclass
@@ -290,6 +291,8 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     items[:] = _applicability(config, items)
     # Checks that wait for time to pass (a token's expiry) run last: by then it has passed (stable sort).
     items.sort(key=lambda i: (m := i.get_closest_marker("requirement")) is not None and m.args[0] in RUN_LAST)
+    if config.option.collectonly:
+        return  # listing the checks: no server is contacted and the last report is left as it is
     state.active = True
     state.crawl_needed = any("crawl" in getattr(i, "fixturenames", ()) for i in marked)
     state.area_totals = {}
@@ -312,11 +315,17 @@ def _start(state: RunState) -> None:
         state.harness.start_expiry_clock()  # the expired-token check then waits for (almost) nothing
         if state.crawl_needed:
             state.harness.crawl.start()  # checks will ask for the crawl: it starts now, in the background
+            from oneroster_conformance.query import collation
+
+            collation.load_in_background()  # the sort checks' tables, parsed while the crawl waits
     except PreflightError as e:
         _abort(state, str(e))
     except Exception as e:  # the embedded provider failed to start, etc.
         _abort(state, f"the run could not start: {type(e).__name__}: {MASKER.mask(str(e))}")
     _open_record(state)
+    # What exists now (modules, collected checks, compiled schemas, the catalogue) lives for the
+    # whole run: frozen, the garbage collector stops re-scanning it on every pass.
+    gc.freeze()
 
 
 def _abort(state: RunState, sentence: str) -> None:

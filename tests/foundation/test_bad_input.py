@@ -131,3 +131,13 @@ def test_environment_supplies_settings(pytester, monkeypatch):
     r = run(pytester)
     assert r.ret == 6
     one_sentence(r, "cannot reach http://127.0.0.1:9")
+
+
+def test_collect_only_contacts_nobody_and_keeps_the_last_report(pytester):
+    # Listing the checks against an unreachable host: no preflight, no verdict, no report written.
+    r = run(pytester, "--collect-only", "--base-url", "http://127.0.0.1:9/ims/oneroster/rostering/v1p2",
+            "--client-id", "x", "--client-secret", "y", "--report-dir", "reports")
+    assert r.ret == 0, r.stdout.str()
+    text = r.stdout.str()
+    assert "test_probe" in text and "CONFORMANT" not in text and "cannot reach" not in text
+    assert not (pytester.path / "reports").exists()
