@@ -7,6 +7,7 @@ nothing (the store is opened read-only). Every resource error is an imsx_StatusI
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import logging
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from oneroster_conformance.provider import auth, query
 from oneroster_conformance.provider.catalogue import collection, nested_where, segments
@@ -362,4 +364,19 @@ def create_app(config: ProviderConfig) -> Starlette:
 
     app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_allowed, Exception: server_error})
     app.state.provider = state
+    if config.latency:
+        app.add_middleware(_Latency, seconds=config.latency)
     return app
+
+
+class _Latency:
+    """Every HTTP response waits ``seconds`` first (without holding the event loop): the reference
+    provider as a server across a network, for the benchmarks."""
+
+    def __init__(self, app: ASGIApp, seconds: float) -> None:
+        self.app, self.seconds = app, seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await asyncio.sleep(self.seconds)
+        await self.app(scope, receive, send)

@@ -32,6 +32,8 @@ def parser() -> argparse.ArgumentParser:
                    "token at /admin/token/, API records with permissions (implies --binding v1p1)")
     p.add_argument("--auth", choices=["oauth2", "oauth1"], default="oauth2", help="oauth1: resource requests must be "
                    "OAuth 1.0a signed (HMAC-SHA256) with a client id and secret (1.1 only)")
+    p.add_argument("--latency-ms", type=float, default=0, metavar="MS", help="every response waits MS milliseconds "
+                   "first, as a server across a network would (benchmarks)")
     p.add_argument("--list-faults", action="store_true", help="list the named faults and exit")
     return p
 
@@ -49,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
                                 seed=args.seed, token_lifetime=args.token_lifetime, page_cap=args.page_cap,
                                 public_url=args.public_url,
                                 binding="v1p1" if args.flavour or args.auth == "oauth1" else args.binding,
-                                flavour=args.flavour, auth=args.auth)
+                                flavour=args.flavour, auth=args.auth, latency=args.latency_ms / 1000)
     except ValueError as e:
         print(e, file=sys.stderr)
         return 2

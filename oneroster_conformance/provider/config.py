@@ -23,6 +23,7 @@ class ProviderConfig:
     binding: str = "v1p2"  # "v1p1": OneRoster 1.1 paths, data model and token requests without scopes
     flavour: str | None = None  # "aeries": token at /admin/token/, service under /admin, permission areas per client
     auth: str = "oauth2"  # "oauth1": resource requests must be OAuth 1.0a signed (HMAC-SHA256), no tokens
+    latency: float = 0.0  # seconds each response waits first: a server across a network (benchmarks)
 
     def __post_init__(self) -> None:
         # Accept any iterable of names (a list from argparse, a set) but store a frozenset.
@@ -47,6 +48,8 @@ class ProviderConfig:
                              "(binding='v1p1', flavour='aeries')")
         if self.binding == "v1p1" and self.students is not None:
             raise ValueError("the 1.1 provider serves the sample roster only (students must be None)")
+        if self.latency < 0:
+            raise ValueError("latency must be zero or more seconds")
         if self.page_cap is not None and self.page_cap < 1:
             raise ValueError("page_cap must be a positive integer")
         if self.students is not None and self.students < 1:

@@ -99,3 +99,18 @@ def test_console_script_serves_and_stops_on_ctrl_c(sample_db) -> None:
     assert f"http://127.0.0.1:{port}/ims/oneroster/rostering/v1p2" in out
     assert f"http://127.0.0.1:{port}/token" in out
     assert "conformance-all" in out and "no-total-count" in out
+
+
+def test_latency_delays_every_response_and_must_not_be_negative() -> None:
+    from oneroster_conformance.provider.server import serve_in_thread
+
+    provider = serve_in_thread(ProviderConfig(latency=0.2))
+    try:
+        with httpx.Client() as client:
+            started = time.perf_counter()
+            assert client.get(provider.origin + "/").status_code == 200
+            assert time.perf_counter() - started >= 0.2
+    finally:
+        provider.stop()
+    with pytest.raises(ValueError, match="latency"):
+        ProviderConfig(latency=-1)
