@@ -115,9 +115,9 @@ class Harness:
 
         if self.binding != "v1p2":
             return None
-        reply = self.client.get(f"{self.settings.base_url}/{DISCOVERY_FILE}", token=False)
+        reply = self.client.once("GET", f"{self.settings.base_url}/{DISCOVERY_FILE}", token=False)
         if reply.status in (401, 403):
-            reply = self.client.get(f"{self.settings.base_url}/{DISCOVERY_FILE}")
+            reply = self.client.once("GET", f"{self.settings.base_url}/{DISCOVERY_FILE}")
         doc = reply.json_or_none() if reply.status == 200 else None
         if not isinstance(doc, dict) or not isinstance(doc.get("paths"), dict):
             return None

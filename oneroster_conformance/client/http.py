@@ -111,6 +111,7 @@ class OneRosterClient:
         # (method, url, headers, body) of every request when keep_log is on (benchmarks replay them;
         # off by default: a log that grows with the run, and it holds bearer tokens).
         self.request_log: list[tuple[str, str, dict[str, str], bytes]] = []
+        self._answered: dict[tuple, Reply] = {}  # replies of once(), by request
 
     # ------------------------------------------------------------------ URLs
     def url(self, path: str, params=None) -> str:
@@ -123,6 +124,19 @@ class OneRosterClient:
     # ------------------------------------------------------------------ resource requests
     def get(self, path: str, params=None, **kw) -> Reply:
         return self.request("GET", path, params, **kw)
+
+    def once(self, method: str, path: str, params=None, **kw) -> Reply:
+        """``request``, answered once per run: checks that judge the same probe (a refusal, an error
+        answer) share one reply, and its evidence, instead of asking the server again."""
+        creds, token = kw.get("creds"), kw.get("token")
+        key = (method, self.url(path, params), (creds or self.settings.credentials()).client_id, kw.get("scopes"),
+               token if isinstance(token, bool | str) else None, tuple(sorted((kw.get("headers") or {}).items())))
+        reply = self._answered.get(key)
+        if reply is None:
+            reply = self._answered[key] = self.request(method, path, params, **kw)
+        else:
+            evidence.record(reply.exchange)  # the second check shows the exchange it judged too
+        return reply
 
     def request(
         self,

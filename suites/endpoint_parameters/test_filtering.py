@@ -125,5 +125,5 @@ def test_filter_delta_sync(crawl, top_collection, predicate):
 @pytest.mark.requirement("filter/invalid-field")
 def test_filter_invalid_field(harness, client, top_collection):
     require_working(harness, top_collection)
-    reply = client.get(top_collection.path, {"filter": "oneRosterConformanceNoSuchField='x'"})
+    reply = client.once("GET", top_collection.path, {"filter": "oneRosterConformanceNoSuchField='x'"})
     assert_status_info(reply, 400, "invalid_filter_field")

@@ -47,6 +47,9 @@ def test_errors_unknown_parent(client, nested_operation):
     observe(f"unknown parent reported with HTTP {reply.status}")
 
 
+WRITE_HEADERS = {"Content-Type": "application/json"}
+
+
 def _probe(harness, kind: str):
     """Provoke one kind of error answer, once per run (the checks below judge the same answer);
     None when the provider does not answer an error to it."""
@@ -60,23 +63,23 @@ def _provoke(harness, kind: str):
     client = harness.client
     users = by_id("getAllUsers", harness.binding)
     if kind == "401-no-token":
-        return client.get(users.path, token=False)
+        return client.once("GET", users.path, token=False)
     if kind == "401-bad-token":
-        return client.get(users.path, token="not-a-real-token")
+        return client.once("GET", users.path, token="not-a-real-token")
     if kind == "403-scope":
         demo = by_id("getAllDemographics", harness.binding)
         try:
-            return client.get(demo.path, scopes=(ROSTER_CORE,))
+            return client.once("GET", demo.path, scopes=(ROSTER_CORE,))
         except Exception:  # the provider will not issue a core-only token: nothing to probe
             return None
     if kind == "400-filter":
-        return client.get(users.path, {"filter": "oneRosterConformanceNoSuchField='x'"})
+        return client.once("GET", users.path, {"filter": "oneRosterConformanceNoSuchField='x'"})
     if kind == "400-fields":
-        return client.get(users.path, {"fields": "sourcedId,,status"})
+        return client.once("GET", users.path, {"fields": "sourcedId,,status"})
     if kind == "405-method":
         if not harness.settings.probe_writes:
             not_applicable("405 probes switched off (--no-write-probes)")
-        return client.request("DELETE", f"{users.path}/{MADE_UP}")
+        return client.once("DELETE", f"{users.path}/{MADE_UP}", headers=WRITE_HEADERS)
     raise ValueError(kind)
 
 
@@ -122,7 +125,7 @@ def test_errors_method_not_allowed(harness, method):
     if not harness.settings.probe_writes:
         not_applicable("405 probes switched off (--no-write-probes)")
     users = by_id("getAllUsers", harness.binding)
-    reply = harness.client.request(method, f"{users.path}/{MADE_UP}", headers={"Content-Type": "application/json"})
+    reply = harness.client.once(method, f"{users.path}/{MADE_UP}", headers=WRITE_HEADERS)
     answered(reply)
     if reply.status == 405:
         return

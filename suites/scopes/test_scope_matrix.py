@@ -28,7 +28,7 @@ def _call(harness, case):
     if key in calls:
         evidence.record(calls[key].exchange)
     else:
-        calls[key] = harness.client.get(case.op.url_path(**ids), creds=creds, scopes=scopes)
+        calls[key] = harness.client.once("GET", case.op.url_path(**ids), creds=creds, scopes=scopes)
     return calls[key]
 
 

@@ -11,10 +11,10 @@ def discovery(harness):
     if harness.binding != "v1p2":
         not_applicable("service discovery is a 1.2 requirement")
     url = f"{harness.settings.base_url}/{DISCOVERY_FILE}"
-    reply = harness.client.get(url, token=False)
+    reply = harness.client.once("GET", url, token=False)
     if reply.status in (401, 403):
         observe("the discovery file needs a token")
-        reply = harness.client.get(url)
+        reply = harness.client.once("GET", url)
     return reply
 
 

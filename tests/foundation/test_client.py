@@ -124,3 +124,19 @@ def test_query_encoding_uses_percent_twenty():
 def _fresh_masker():
     yield
     MASKER.register(SECRET, TOKEN)
+
+
+def test_once_sends_a_request_once_and_gives_each_check_its_evidence():
+    from oneroster_conformance.client import evidence
+
+    handler, calls = token_handler()
+    c = make(handler)
+    evidence.start_capture()
+    first = c.once("GET", "/orgs", {"limit": 1}, token=False)
+    assert evidence.stop_capture() == [first.exchange]
+    evidence.start_capture()
+    again = c.once("GET", "/orgs", {"limit": 1}, token=False)
+    assert again is first and evidence.stop_capture() == [first.exchange]  # the second check shows it too
+    c.once("GET", "/orgs", {"limit": 1})  # another credential (a managed token): another request
+    c.once("GET", "/orgs", {"limit": 2}, token=False)  # another URL: another request
+    assert len(calls["auth"]) == 3
