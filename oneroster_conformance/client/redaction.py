@@ -33,7 +33,10 @@ def personal_fields() -> frozenset[str]:
 class Redactor:
     def __init__(self) -> None:
         self.enabled = False
-        self._values: set[str] = set()  # casefolded personal values seen in records
+        # hash() of each casefolded personal value seen in records, not the value: a 100,000-student
+        # district holds ~10^6 of them and the text would grow the harness's memory with the roster.
+        # (Stable within the run, never written anywhere; a collision only hides a harmless word.)
+        self._values: set[int] = set()
         self._longest_words = 1
         self._lock = threading.Lock()
 
@@ -47,7 +50,7 @@ class Redactor:
             for v in found:
                 v = v.strip()
                 if len(v) >= 2 and v.casefold() not in NOT_IDENTIFYING:
-                    self._values.add(v.casefold())
+                    self._values.add(hash(v.casefold()))
                     self._longest_words = max(self._longest_words, min(len(v.split()), 6))
 
     # ------------------------------------------------------------ redacting
@@ -88,7 +91,7 @@ class Redactor:
             hit = None
             for n in range(min(width, len(words) - i), 0, -1):  # longest match first: "de la Cruz"
                 start, end = words[i].start(), words[i + n - 1].end()
-                if text[start:end].casefold() in values:
+                if hash(text[start:end].casefold()) in values:
                     hit = (start, end, n)
                     break
             if hit:
