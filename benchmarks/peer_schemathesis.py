@@ -68,7 +68,9 @@ def run_schemathesis(provider: Provider, folder: Path, budget_s: float) -> dict:
     failures: dict[str, int] = {}
     for line in next(reports.glob("ndjson-*.ndjson")).read_text(encoding="utf-8").splitlines():
         event = json.loads(line).get("ScenarioFinished")
-        for checks in (event or {}).get("checks", {}).values():
+        # schemathesis 4 puts the checks under the scenario's recorder (older releases beside it)
+        recorded = (event or {}).get("recorder") or event or {}
+        for checks in recorded.get("checks", {}).values():
             for check in checks:
                 if check.get("status") == "failure":
                     info = (check.get("failure_info") or {}).get("failure") or {}
