@@ -319,10 +319,10 @@ def _start(state: RunState) -> None:
         state.harness.start_expiry_clock()  # the expired-token check then waits for (almost) nothing
         if state.crawl_needed:
             state.harness.crawl.start()  # checks will ask for the crawl: it starts now, in the background
-        if state.crawl_needed and state.area_totals.keys() & COLLATING_AREAS:
-            from oneroster_conformance.query import collation
+            if state.area_totals.keys() & COLLATING_AREAS:
+                from oneroster_conformance.query import collation
 
-            collation.load_in_background()  # the oracle's tables (~26 MB, 0.2 s), parsed while the crawl waits
+                collation.load_in_background()  # the oracle's tables (~26 MB, 0.2 s), parsed while the crawl waits
     except PreflightError as e:
         _abort(state, str(e))
     except Exception as e:  # the embedded provider failed to start, etc.

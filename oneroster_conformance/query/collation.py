@@ -39,7 +39,7 @@ _loading: threading.Thread | None = None
 
 
 def load_in_background() -> None:
-    """Parse both DUCET tables (~0.3 s of CPU) in a thread, while the run mostly waits on the
+    """Parse both DUCET tables (~0.2 s of CPU, ~26 MB) in a thread, while the run mostly waits on the
     network, so the first sort check does not pay for it."""
     global _loading
     if _loading is None:

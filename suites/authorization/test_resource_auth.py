@@ -20,7 +20,7 @@ def test_auth_token_required(harness, client, top_collection):
 def test_auth_invalid_token(harness, client, top_collection, kind):
     require_working(harness, top_collection)
     value = "0c2f9e1b7a5d4e3f8a6b2c1d0e9f8a7b" if kind == "made-up" else "not a token ∅ \"'"
-    reply = client.once("GET", top_collection.path, token=value.encode("ascii", "ignore").decode())
+    reply = client.get(top_collection.path, token=value.encode("ascii", "ignore").decode())
     answered(reply)
     expect(reply.status == 401, f"{top_collection.path} with a {kind} token answered {reply.status}", expected=401,
            actual=reply.status)
