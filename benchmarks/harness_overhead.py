@@ -12,16 +12,23 @@ about a millisecond, so the harness's own work (Python and pytest, ~2-3 ms of CP
 dominates; a server across a network answers in tens of milliseconds and the same work becomes a
 small share. ``--latency-ms`` runs the provider with each response delayed (default: 0, then 20).
 
+Last, it times pytest alone running the same number of no-op checks (same interpreter and
+third-party plugins, no requests): the floor any pytest-based harness with this many checks pays,
+printed as a share of the bare replay, beside the harness's own work beyond it.
+
     python benchmarks/harness_overhead.py [--rounds 3] [--latency-ms 0 20] [--workers N]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
+import subprocess
 import sys
+import time
 
-from _common import Provider, pin, remove, replay, run_harness, scratch, target_args, two_cores
+from _common import NOT_INSTALLED_BY_USERS, Provider, pin, remove, replay, run_harness, scratch, target_args, two_cores
 
 GOAL = 1.25
 
@@ -39,6 +46,33 @@ def measure(latency_ms: float, rounds: int, extra: list[str], folder) -> list[di
     return rows
 
 
+def pytest_floor(checks: int, folder, rounds: int) -> float:
+    """Wall time (median) of pytest alone running ``checks`` no-op checks: the runner's floor.
+
+    The same interpreter, pytest and third-party plugins the harness runs under (hypothesis,
+    allure-pytest), the harness's own plugin left out: what any pytest-based harness with this many
+    checks pays before it sends a request or judges an answer."""
+    module = folder / "floor" / "test_floor.py"
+    module.parent.mkdir(parents=True, exist_ok=True)
+    module.write_text(f"import pytest\n\n\n@pytest.mark.parametrize('i', range({checks}))\n"
+                      "def test_noop(i):\n    assert i >= 0\n", encoding="utf-8")
+    env = {**os.environ, "CI": "true"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:oneroster",
+           *NOT_INSTALLED_BY_USERS, str(module)]
+    times = []
+    for i in range(rounds + 1):  # the first run only warms the bytecode caches
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=str(module.parent), env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        pin(proc.pid)
+        if proc.wait() != 0:
+            raise SystemExit("the pytest floor run failed")
+        if i:
+            times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=3, help="rounds on loopback (one round at each other latency)")
@@ -53,6 +87,8 @@ def main() -> int:
     try:
         for i, latency in enumerate(a.latency_ms):
             results[latency] = measure(latency, a.rounds if i == 0 else 1, extra, folder)
+        checks = sum(next(iter(results.values()))[-1]["run"]["outcomes"].values())
+        floor = pytest_floor(checks, folder, a.rounds)
     finally:
         remove(folder)
     print(f"harness overhead: full default run (suites, certification profile) vs a bare httpx replay of the same "
@@ -74,6 +110,14 @@ def main() -> int:
         session = statistics.median(r["run"]["session_s"] / r["bare"] for r in rows)
         print(f"harness wall time / bare replay time at {latency:.0f} ms per response (median): {ratios[latency]:.2f}"
               f"  (in-session only: {session:.2f}; goal <= {GOAL})")
+    loopback = next(iter(results))
+    bare = statistics.median(r["bare"] for r in first)
+    harness = statistics.median(r["run"]["process_s"] for r in first)
+    print(f"pytest alone running {checks} no-op checks (interpreter, pytest and its plugins, no requests): "
+          f"{floor:.2f} s = {floor / bare:.2f} of the bare replay at {loopback:.0f} ms; the harness's own work "
+          f"beyond that floor and the requests: {harness - floor - bare:.2f} s")
+    print(f"a pytest harness that sent the same requests one after another and judged nothing would be at "
+          f"(floor + replay) / replay = {(floor + bare) / bare:.2f}")
     return 0 if next(iter(ratios.values())) <= GOAL else 1
 
 
