@@ -17,6 +17,7 @@ from oneroster_conformance.provider.auth import load_clients
 from oneroster_conformance.provider.config import ProviderConfig
 from oneroster_conformance.provider.server import RunningProvider, serve_in_thread
 from oneroster_conformance.spec.operations import ALL_SCOPES, SERVICE_ROOT
+from tests.support import per_faults
 
 ROOT = SERVICE_ROOT["v1p2"]
 
@@ -103,12 +104,4 @@ class FaultClient:
 
 @pytest.fixture(scope="session")
 def faulty(sample_db: str) -> Callable[..., FaultClient]:
-    cache: dict[tuple, FaultClient] = {}
-
-    def make(*faults: str, **config) -> FaultClient:
-        key = (faults, tuple(sorted(config.items())))
-        if key not in cache:
-            cache[key] = FaultClient(sample_db, faults, **config)
-        return cache[key]
-
-    return make
+    return per_faults(lambda faults, **config: FaultClient(sample_db, faults, **config))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
-from collections.abc import Callable
 
 import pytest
 import yaml
@@ -16,16 +15,10 @@ from oneroster_conformance.provider.faults import FAULTS
 from oneroster_conformance.resources import schemas_dir
 from oneroster_conformance.spec.operations import ALL_SCOPES, DISCOVERY_FILE, ROSTER_CORE, SERVICE_ROOT
 from oneroster_conformance.spec.schemas import issues
+from tests.support import FaultChecks
 
-CHECKS: dict[str, Callable] = {}
-
-
-def check(name: str):
-    def register(fn):
-        CHECKS[name] = fn
-        return fn
-
-    return register
+CHECKS = FaultChecks()
+check = CHECKS.check
 
 
 def ids(response) -> list[str]:

@@ -8,6 +8,7 @@ import pytest
 
 from oneroster_conformance.provider.app import create_app
 from oneroster_conformance.provider.config import ProviderConfig
+from tests.support import per_faults
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -47,12 +48,4 @@ def aeries_db(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="session")
 def aeries(aeries_db: str) -> Callable[..., Aeries]:
-    cache: dict[tuple, Aeries] = {}
-
-    def make(*faults: str, **config) -> Aeries:
-        key = (faults, tuple(sorted(config.items())))
-        if key not in cache:
-            cache[key] = Aeries(aeries_db, faults, **config)
-        return cache[key]
-
-    return make
+    return per_faults(lambda faults, **config: Aeries(aeries_db, faults, **config))

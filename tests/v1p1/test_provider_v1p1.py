@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 
 import pytest
 
@@ -11,6 +10,7 @@ from oneroster_conformance.provider.config import ProviderConfig
 from oneroster_conformance.provider.faults import FAULTS, FAULTS_V1P1
 from oneroster_conformance.spec.operations import operations
 from oneroster_conformance.spec.schemas import issues
+from tests.support import FaultChecks
 
 
 def minor(response) -> str:
@@ -90,14 +90,8 @@ def test_bad_1p1_configurations_are_refused(bad, match):
 
 
 # ------------------------------------------------------------------ every 1.1 fault really deviates
-CHECKS: dict[str, Callable] = {}
-
-
-def check(name: str):
-    def register(fn):
-        CHECKS[name] = fn
-        return fn
-    return register
+CHECKS = FaultChecks()
+check = CHECKS.check
 
 
 @check("permission-missing-terms")
