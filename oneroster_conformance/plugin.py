@@ -145,8 +145,11 @@ def _cli(config: pytest.Config) -> dict:
     return cli
 
 
-def _hypothesis_profiles(config: pytest.Config) -> None:
-    """quick / certification (default: fixed seed, bounded) / thorough; --hypothesis-profile picks one."""
+def _register_hypothesis_profiles() -> None:
+    """quick / certification (default: fixed seed, bounded) / thorough; --hypothesis-profile picks one.
+
+    Registered when this plugin is imported, not in pytest_configure: hypothesis' own pytest plugin
+    loads the profile named by --hypothesis-profile in its pytest_configure, which may run before ours."""
     from hypothesis import HealthCheck, settings
 
     common = dict(deadline=None, database=None, print_blob=True,
@@ -155,6 +158,14 @@ def _hypothesis_profiles(config: pytest.Config) -> None:
     settings.register_profile("quick", max_examples=8, derandomize=True, **common)
     settings.register_profile("certification", max_examples=25, derandomize=True, **common)
     settings.register_profile("thorough", max_examples=200, derandomize=False, **common)
+
+
+_register_hypothesis_profiles()
+
+
+def _hypothesis_profiles(config: pytest.Config) -> None:
+    from hypothesis import settings
+
     if not config.getoption("hypothesis_profile", None):
         settings.load_profile("certification")
 
