@@ -163,6 +163,21 @@ def assert_conforms(reply, schema_name: str, binding: str = "v1p2") -> object:
     return body
 
 
+# imsx_CodeMajorEnum: 'unsupported' "Denotes that the service provider does not support the requested operation.
+# This is the required default response for an unsupported operation by an implementation." Every codeMinor of
+# imsx_CodeMinorValueEnum comes with 'failure/error'. So: a method the endpoint does not offer (405), an operation
+# not implemented (501), or a 404 that is not an unknown-object answer (an operation the provider does not offer)
+# may carry either; every other error carries 'failure'.
+UNSUPPORTED_OPERATION_STATUSES = frozenset({405, 501})
+
+
+def accepted_code_majors(status: int | None, code_minor: str | None = None) -> frozenset[str]:
+    """The imsx_codeMajor values an error answer with this status (and expected codeMinor) may carry."""
+    if status in UNSUPPORTED_OPERATION_STATUSES or (status == 404 and code_minor is None):
+        return frozenset({"failure", "unsupported"})
+    return frozenset({"failure"})
+
+
 def status_info_problems(body: object, status: int | None = None, code_minor: str | None = None) -> list[str]:
     """What is wrong with an imsx_StatusInfo error body (empty list: nothing)."""
     body = _unwrapped(body)
@@ -171,8 +186,13 @@ def status_info_problems(body: object, status: int | None = None, code_minor: st
     problems = [str(i) for i in schemas.issues("imsx_StatusInfo", body, _binding)]
     if problems:
         return problems
-    if body.get("imsx_codeMajor") != "failure":
-        problems.append(f"imsx_codeMajor is {body.get('imsx_codeMajor')!r}, expected 'failure'")
+    majors = accepted_code_majors(status, code_minor)
+    if body.get("imsx_codeMajor") not in majors:
+        want = " or ".join(repr(m) for m in sorted(majors))
+        problems.append(f"imsx_codeMajor is {body.get('imsx_codeMajor')!r}, expected {want}")
+    elif body.get("imsx_codeMajor") == "unsupported":
+        observe(f"a {status} answer carries imsx_codeMajor 'unsupported' (the enumeration's answer for an "
+                "unsupported operation)")
     if body.get("imsx_severity") != "error":
         problems.append(f"imsx_severity is {body.get('imsx_severity')!r}, expected 'error'")
     if code_minor is not None:
@@ -199,7 +219,8 @@ def assert_status_info(reply, status: int | Iterable[int], code_minor: str | Non
              expected="imsx_StatusInfo", actual=reply.content[:200].decode("utf-8", "replace"))
     problems = status_info_problems(body, reply.status, code_minor)
     if problems:
+        majors = " or ".join(sorted(accepted_code_majors(reply.status, code_minor)))
         fail(f"the {reply.status} answer of {_where(reply)} is not the imsx_StatusInfo the spec prescribes: "
-             + "; ".join(problems[:4]), expected=f"failure / error / {code_minor or 'any codeMinor'}",
+             + "; ".join(problems[:4]), expected=f"{majors} / error / {code_minor or 'any codeMinor'}",
              actual="; ".join(problems[:4]))
     return body  # type: ignore[return-value]
