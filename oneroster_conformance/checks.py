@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 import pytest
 
+from oneroster_conformance.accepted import SEVERITIES, accepted_code_majors, is_json_media_type
 from oneroster_conformance.spec import schemas
 
 _notes: contextvars.ContextVar[dict | None] = contextvars.ContextVar("check_notes", default=None)
@@ -145,8 +146,7 @@ def body_of(reply) -> object:
 
 def assert_json(reply) -> None:
     answered(reply)
-    ctype = reply.content_type.split(";")[0].strip()
-    if ctype != "application/json" and not ctype.endswith("+json"):
+    if not is_json_media_type(reply.content_type):
         fail(f"{_where(reply)} answered Content-Type '{reply.content_type or '(none)'}'",
              expected="application/json", actual=reply.content_type or "(none)")
 
@@ -161,21 +161,6 @@ def assert_conforms(reply, schema_name: str, binding: str = "v1p2") -> object:
         fail(f"the body of {_where(reply)} does not validate against {schema_name}: {listing}{more}",
              expected=f"a {schema_name} body", actual=str(first), schema_path=first.path or "/")
     return body
-
-
-# imsx_CodeMajorEnum: 'unsupported' "Denotes that the service provider does not support the requested operation.
-# This is the required default response for an unsupported operation by an implementation." Every codeMinor of
-# imsx_CodeMinorValueEnum comes with 'failure/error'. So: a method the endpoint does not offer (405), an operation
-# not implemented (501), or a 404 that is not an unknown-object answer (an operation the provider does not offer)
-# may carry either; every other error carries 'failure'.
-UNSUPPORTED_OPERATION_STATUSES = frozenset({405, 501})
-
-
-def accepted_code_majors(status: int | None, code_minor: str | None = None) -> frozenset[str]:
-    """The imsx_codeMajor values an error answer with this status (and expected codeMinor) may carry."""
-    if status in UNSUPPORTED_OPERATION_STATUSES or (status == 404 and code_minor is None):
-        return frozenset({"failure", "unsupported"})
-    return frozenset({"failure"})
 
 
 def status_info_problems(body: object, status: int | None = None, code_minor: str | None = None) -> list[str]:
@@ -193,7 +178,7 @@ def status_info_problems(body: object, status: int | None = None, code_minor: st
     elif body.get("imsx_codeMajor") == "unsupported":
         observe(f"a {status} answer carries imsx_codeMajor 'unsupported' (the enumeration's answer for an "
                 "unsupported operation)")
-    if body.get("imsx_severity") != "error":
+    if body.get("imsx_severity") not in SEVERITIES:
         problems.append(f"imsx_severity is {body.get('imsx_severity')!r}, expected 'error'")
     if code_minor is not None:
         minors = code_minors(body)

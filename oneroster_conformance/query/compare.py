@@ -8,7 +8,11 @@ which can only widen the accepted results, never cause a false alarm.
 Readings:
 - equality: str.lower(), str.casefold(), UCA 9 / UCA 10 at secondary strength (so width-only or
   canonical-equivalence differences are EITHER, accents are a real difference); for two ISO
-  dates/datetimes also equality as instants (same instant written differently is EITHER).
+  dates/datetimes also equality as instants (same instant written differently is EITHER). A
+  record datetime served with fewer than six fractional digits that equals the filter's datetime
+  at that served precision is EITHER for `=` / `!=` and for the order predicates: the provider
+  may store finer precision than it serves and compare at the stored one (requirement
+  filter/logical-and's reading).
 - contains: case-insensitive substring by lower(), casefold() and NFKC+casefold.
 - order: two ISO dates/datetimes compare as instants (a date against a datetime: by the date
   part, in UTC or as written, or as midnight UTC); one temporal side and one not: undecidable;
@@ -106,6 +110,31 @@ def _sign(a: object, b: object) -> int:
 # ---- equality, containment, order ----------------------------------------------------------
 
 
+_FRACTION_RE = re.compile(r"\d{2}:\d{2}:\d{2}\.(\d+)")
+
+
+def served_precision(text: str) -> int:
+    """Fractional-second digits a datetime is written with (0: whole seconds or minutes)."""
+    match = _FRACTION_RE.search(text)
+    return len(match.group(1)) if match else 0
+
+
+def _hidden_precision_tie(a: str, b: str) -> bool:
+    """A record datetime `a` served at a coarser precision than microseconds, and a filter datetime `b`
+    that is the same instant at `a`'s served precision: the provider may hold finer digits it does not
+    serve, truncated or rounded, so its own comparison may find them equal, earlier or later."""
+    ta, tb = parse_temporal(a), parse_temporal(b)
+    if not (isinstance(ta, datetime) and isinstance(tb, datetime)):
+        return False
+    digits = served_precision(a)
+    if digits >= 6:
+        return False
+    step = 10 ** (6 - digits)
+    ua, ub = ta.astimezone(UTC), tb.astimezone(UTC)
+    return ua.replace(microsecond=ua.microsecond // step * step) == \
+        ub.replace(microsecond=ub.microsecond // step * step)
+
+
 @lru_cache(maxsize=65536)
 def eq(a: str, b: str) -> Outcomes:
     """Case-insensitive equality of a record value `a` and a filter value `b`."""
@@ -114,6 +143,8 @@ def eq(a: str, b: str) -> Outcomes:
     ta, tb = parse_temporal(a), parse_temporal(b)
     if ta is not None and tb is not None:
         readings += [x == y for x, y in _instants(ta, tb)]
+        if _hidden_precision_tie(a, b):
+            readings += [True, False]  # equal at the served precision, maybe not at the stored one
     return _from(readings)
 
 
@@ -144,6 +175,8 @@ def order_signs(a: str, b: str, *, strings_for_temporal: bool = False) -> frozen
     if ta is not None and tb is not None:
         signs |= {_sign(x, y) for x, y in _instants(ta, tb)}
         if not strings_for_temporal:
+            if _hidden_precision_tie(a, b):
+                signs |= {-1, 0, 1}  # tied at the served precision: finer stored digits may order either way
             return frozenset(signs)
     na, nb = parse_number(a), parse_number(b)
     if na is not None and nb is not None:
