@@ -80,3 +80,22 @@ def _absolute_head(head: str) -> bool:
         if len(_HEADS) < 256:
             _HEADS[head] = known
     return known
+
+
+def unknown_parent_status_ok(status: int | None) -> bool:
+    """The nested operations' prose: an unknown parent "MUST" report unknownobject, while their response
+    tables list no 404: any 4xx carrying an imsx_StatusInfo with unknownobject is accepted, never data."""
+    return status is not None and 400 <= status < 500
+
+
+def openapi_document_problems(doc: object) -> list[str]:
+    """What keeps a served discovery file from being an OpenAPI 3 document with paths (empty: nothing).
+    Either published revision of the rostering OpenAPI (3.0.1 listing, 3.0.0 later file) qualifies."""
+    if not isinstance(doc, dict):
+        return [f"the discovery file is {type(doc).__name__}, not a JSON object"]
+    problems = []
+    if not str(doc.get("openapi", "")).startswith("3."):
+        problems.append(f"openapi is {doc.get('openapi')!r}, not 3.x")
+    if not isinstance(doc.get("paths"), dict) or not doc["paths"]:
+        problems.append("the discovery file lists no paths")
+    return problems
