@@ -9,10 +9,10 @@ Readings:
 - equality: str.lower(), str.casefold(), UCA 9 / UCA 10 at secondary strength (so width-only or
   canonical-equivalence differences are EITHER, accents are a real difference); for two ISO
   dates/datetimes also equality as instants (same instant written differently is EITHER). A
-  record datetime served with fewer than six fractional digits that equals the filter's datetime
-  at that served precision is EITHER for `=` / `!=` and for the order predicates: the provider
-  may store finer precision than it serves and compare at the stored one (requirement
-  filter/logical-and's reading).
+  record datetime served with fewer than six fractional digits may hide finer stored digits that
+  were truncated when served: a filter datetime within that served step is compared with every
+  stored instant it may stand for (`='…30.583Z'` against a served '…30.583Z' is EITHER, `>` too,
+  `>=` still holds); the requirement filter/logical-and records this reading.
 - contains: case-insensitive substring by lower(), casefold() and NFKC+casefold.
 - order: two ISO dates/datetimes compare as instants (a date against a datetime: by the date
   part, in UTC or as written, or as midnight UTC); one temporal side and one not: undecidable;
@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
@@ -119,20 +119,23 @@ def served_precision(text: str) -> int:
     return len(match.group(1)) if match else 0
 
 
-def _hidden_precision_tie(a: str, b: str) -> bool:
-    """A record datetime `a` served at a coarser precision than microseconds, and a filter datetime `b`
-    that is the same instant at `a`'s served precision: the provider may hold finer digits it does not
-    serve, truncated or rounded, so its own comparison may find them equal, earlier or later."""
+def _hidden_precision_signs(a: str, b: str) -> frozenset[int] | None:
+    """Signs of (stored record datetime vs filter datetime `b`) when the record's served value `a` has fewer
+    than six fractional digits and `b` falls within its served precision step: the provider may store finer
+    digits it truncates when serving, so the stored instant lies in [a, a + step). None: no such tie."""
     ta, tb = parse_temporal(a), parse_temporal(b)
     if not (isinstance(ta, datetime) and isinstance(tb, datetime)):
-        return False
+        return None
     digits = served_precision(a)
     if digits >= 6:
-        return False
-    step = 10 ** (6 - digits)
-    ua, ub = ta.astimezone(UTC), tb.astimezone(UTC)
-    return ua.replace(microsecond=ua.microsecond // step * step) == \
-        ub.replace(microsecond=ub.microsecond // step * step)
+        return None
+    low, fine = ta.astimezone(UTC), tb.astimezone(UTC)
+    step = timedelta(microseconds=10 ** (6 - digits))
+    if fine == low:
+        return frozenset({0, 1})  # stored at or after the served value
+    if low < fine < low + step:
+        return frozenset({-1, 0, 1})
+    return None
 
 
 @lru_cache(maxsize=65536)
@@ -143,8 +146,9 @@ def eq(a: str, b: str) -> Outcomes:
     ta, tb = parse_temporal(a), parse_temporal(b)
     if ta is not None and tb is not None:
         readings += [x == y for x, y in _instants(ta, tb)]
-        if _hidden_precision_tie(a, b):
-            readings += [True, False]  # equal at the served precision, maybe not at the stored one
+        hidden = _hidden_precision_signs(a, b)
+        if hidden is not None:
+            readings += [sign == 0 for sign in hidden]  # equal at the served precision, maybe not at the stored one
     return _from(readings)
 
 
@@ -175,8 +179,7 @@ def order_signs(a: str, b: str, *, strings_for_temporal: bool = False) -> frozen
     if ta is not None and tb is not None:
         signs |= {_sign(x, y) for x, y in _instants(ta, tb)}
         if not strings_for_temporal:
-            if _hidden_precision_tie(a, b):
-                signs |= {-1, 0, 1}  # tied at the served precision: finer stored digits may order either way
+            signs |= _hidden_precision_signs(a, b) or frozenset()  # finer stored digits than served
             return frozenset(signs)
     na, nb = parse_number(a), parse_number(b)
     if na is not None and nb is not None:
