@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 import pytest
 
+from oneroster_conformance.accepted import SEVERITIES, accepted_code_majors, is_json_media_type
 from oneroster_conformance.spec import schemas
 
 _notes: contextvars.ContextVar[dict | None] = contextvars.ContextVar("check_notes", default=None)
@@ -145,8 +146,7 @@ def body_of(reply) -> object:
 
 def assert_json(reply) -> None:
     answered(reply)
-    ctype = reply.content_type.split(";")[0].strip()
-    if ctype != "application/json" and not ctype.endswith("+json"):
+    if not is_json_media_type(reply.content_type):
         fail(f"{_where(reply)} answered Content-Type '{reply.content_type or '(none)'}'",
              expected="application/json", actual=reply.content_type or "(none)")
 
@@ -171,9 +171,14 @@ def status_info_problems(body: object, status: int | None = None, code_minor: st
     problems = [str(i) for i in schemas.issues("imsx_StatusInfo", body, _binding)]
     if problems:
         return problems
-    if body.get("imsx_codeMajor") != "failure":
-        problems.append(f"imsx_codeMajor is {body.get('imsx_codeMajor')!r}, expected 'failure'")
-    if body.get("imsx_severity") != "error":
+    majors = accepted_code_majors(status, code_minor)
+    if body.get("imsx_codeMajor") not in majors:
+        want = " or ".join(repr(m) for m in sorted(majors))
+        problems.append(f"imsx_codeMajor is {body.get('imsx_codeMajor')!r}, expected {want}")
+    elif body.get("imsx_codeMajor") == "unsupported":
+        observe(f"a {status} answer carries imsx_codeMajor 'unsupported' (the enumeration's answer for an "
+                "unsupported operation)")
+    if body.get("imsx_severity") not in SEVERITIES:
         problems.append(f"imsx_severity is {body.get('imsx_severity')!r}, expected 'error'")
     if code_minor is not None:
         minors = code_minors(body)
@@ -199,7 +204,8 @@ def assert_status_info(reply, status: int | Iterable[int], code_minor: str | Non
              expected="imsx_StatusInfo", actual=reply.content[:200].decode("utf-8", "replace"))
     problems = status_info_problems(body, reply.status, code_minor)
     if problems:
+        majors = " or ".join(sorted(accepted_code_majors(reply.status, code_minor)))
         fail(f"the {reply.status} answer of {_where(reply)} is not the imsx_StatusInfo the spec prescribes: "
-             + "; ".join(problems[:4]), expected=f"failure / error / {code_minor or 'any codeMinor'}",
+             + "; ".join(problems[:4]), expected=f"{majors} / error / {code_minor or 'any codeMinor'}",
              actual="; ".join(problems[:4]))
     return body  # type: ignore[return-value]

@@ -42,10 +42,11 @@ def _has_role(user: dict, role: str) -> bool:
 
 
 def is_utc_datetime(value: object) -> bool:
-    if not isinstance(value, str) or "T" not in value:
+    """An ISO 8601 / RFC 3339 date-time in UTC: 'Z' or a zero offset; RFC 3339 5.6 lets 'T' and 'Z' be lower case."""
+    if not isinstance(value, str) or not ("T" in value or "t" in value):
         return False
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(value.replace("t", "T").replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         return False
     return parsed.utcoffset() is not None and parsed.utcoffset().total_seconds() == 0

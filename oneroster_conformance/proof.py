@@ -171,6 +171,9 @@ def variant_config():
         page_cap=40,  # a smaller maximum page, announced through X-Total-Count and Link
         default_order="dateLastModified-desc",  # another stable default order
         unknown_sort="error",  # an unknown sort field answered with an error, not the default order
+        unsupported_code_major=True,  # 405 answers carry imsx_codeMajor 'unsupported'
+        # discovery under the certification guide's file name, serving the later published OpenAPI revision
+        discovery_name="certification", discovery_revision="published",
         # a profile without demographics, which its discovery file says by leaving them out
         omit_operations=frozenset({"getAllDemographics", "getDemographics"}),
     )

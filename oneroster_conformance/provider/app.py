@@ -8,7 +8,6 @@ nothing (the store is opened read-only). Every resource error is an imsx_StatusI
 from __future__ import annotations
 
 import asyncio
-import copy
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,7 +25,8 @@ from oneroster_conformance.provider.config import ProviderConfig
 from oneroster_conformance.provider.errors import InjectedFault, ProviderError, status_info
 from oneroster_conformance.provider.serialize import Render, fault_targets, record
 from oneroster_conformance.provider.store import Store
-from oneroster_conformance.spec.operations import DISCOVERY_FILE, SERVICE_ROOT, Operation, openapi, operations
+from oneroster_conformance.spec.discovery import DISCOVERY_FILES, revision_document
+from oneroster_conformance.spec.operations import SERVICE_ROOT, Operation, operations
 
 log = logging.getLogger("oneroster_conformance.provider")
 
@@ -109,7 +109,9 @@ def error_response(err: ProviderError, config: ProviderConfig) -> Response:
         from oneroster_conformance.spec.v1p1 import code_minor_spellings
 
         code_minor = next(iter(sorted(code_minor_spellings("v1p1").get(code_minor, ()))), code_minor)
-    return JSONResponse(status_info(err.description, code_minor), status_code=status, headers=err.headers)
+    # Variety: the imsx_CodeMajorEnum's 'unsupported', "the required default response for an unsupported operation".
+    major = "unsupported" if status in (405, 501) and config.unsupported_code_major else "failure"
+    return JSONResponse(status_info(err.description, code_minor, major), status_code=status, headers=err.headers)
 
 
 def _internal_error(exc: BaseException, config: ProviderConfig) -> Response:
@@ -289,7 +291,7 @@ class OperationEndpoint:
 
 # ------------------------------------------------------------------------------------- discovery
 def discovery_document(request: Request, state: ProviderState) -> dict:
-    doc = copy.deepcopy(openapi("v1p2"))
+    doc = revision_document(state.config.discovery_revision)
     for path, item in list(doc["paths"].items()):
         if any(spec.get("operationId") in state.config.omit_operations for spec in item.values()
                if isinstance(spec, dict)):
@@ -297,7 +299,13 @@ def discovery_document(request: Request, state: ProviderState) -> dict:
     if state.config.has("discovery-not-localized"):
         return doc
     here = origin(request, state.config)
-    doc["servers"] = [{"url": here + state.root_path, "description": "This reference provider."}]
+    if state.config.discovery_revision == "published":  # that revision localizes through its server variables
+        scheme, host = here.split("://", 1)
+        doc["servers"] = [{"url": scheme + "://{hostName}{basePath}", "description": "This reference provider.",
+                           "variables": {"hostName": {"default": host},
+                                         "basePath": {"default": state.root_path, "enum": [state.root_path]}}}]
+    else:
+        doc["servers"] = [{"url": here + state.root_path, "description": "This reference provider."}]
     for scheme in doc.get("components", {}).get("securitySchemes", {}).values():
         flow = scheme.get("flows", {}).get("clientCredentials")
         if flow is not None:
@@ -324,7 +332,7 @@ def _index(state: ProviderState):
             "tokenUrl": here + token_path(state.config),
         }
         if state.config.binding == "v1p2":
-            index["discovery"] = f"{here}{state.root_path}/{DISCOVERY_FILE}"
+            index["discovery"] = f"{here}{state.root_path}/{DISCOVERY_FILES[state.config.discovery_name]}"
         return JSONResponse(index)
 
     return endpoint
@@ -342,7 +350,8 @@ def create_app(config: ProviderConfig) -> Starlette:
 
         state.extra["oauth1"] = Verifier({cid: c.client_secret for cid, c in auth.clients_for(config).items()})
     if not config.has("no-discovery") and config.binding == "v1p2":
-        routes.append(Route(f"{state.root_path}/{DISCOVERY_FILE}", _discovery(state), methods=ALL_METHODS))
+        discovery_file = DISCOVERY_FILES[config.discovery_name]
+        routes.append(Route(f"{state.root_path}/{discovery_file}", _discovery(state), methods=ALL_METHODS))
     for op in operations(config.binding):
         if op.method != "GET" or (op.operation_id in OVERCLAIMED and config.has("discovery-overclaims")):
             continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from oneroster_conformance.provider.faults import ALL_FAULTS, FAULTS, FAULTS_V1P1
+from oneroster_conformance.spec.discovery import DISCOVERY_FILES, DISCOVERY_REVISIONS
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,9 @@ class ProviderConfig:
     # Conformant variety (not faults): other readings a real provider may choose.
     default_order: str = "sourcedId"  # or "dateLastModified-desc": newest first when no sort is asked
     unknown_sort: str = "default"  # or "error": 400 invalid_filter_field for an unknown sort field
+    unsupported_code_major: bool = False  # 405 / 501 answers carry imsx_codeMajor 'unsupported', not 'failure'
+    discovery_name: str = "binding"  # or "certification": discovery/imsorv1p2_rostering_openapi3_v1p0.json
+    discovery_revision: str = "listing"  # or "published": the later OpenAPI revision ($ref parameters, DType names)
     omit_operations: frozenset[str] = frozenset()  # a profile: not served, and left out of discovery
     binding: str = "v1p2"  # "v1p1": OneRoster 1.1 paths, data model and token requests without scopes
     flavour: str | None = None  # "aeries": token at /admin/token/, service under /admin, permission areas per client
@@ -33,6 +37,10 @@ class ProviderConfig:
             raise ValueError("default_order must be 'sourcedId' or 'dateLastModified-desc'")
         if self.unknown_sort not in ("default", "error"):
             raise ValueError("unknown_sort must be 'default' or 'error'")
+        if self.discovery_name not in DISCOVERY_FILES:
+            raise ValueError(f"discovery_name must be one of {', '.join(DISCOVERY_FILES)}")
+        if self.discovery_revision not in DISCOVERY_REVISIONS:
+            raise ValueError(f"discovery_revision must be one of {', '.join(DISCOVERY_REVISIONS)}")
         unknown = sorted(self.faults - ALL_FAULTS.keys())
         if unknown:
             raise ValueError(f"unknown fault(s) {', '.join(unknown)}; known faults: {', '.join(sorted(ALL_FAULTS))}")

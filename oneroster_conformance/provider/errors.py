@@ -33,9 +33,9 @@ class InjectedFault(Exception):
     """A fault's deliberate crash: surfaces as a 500 like any unexpected error."""
 
 
-def status_info(description: str, code_minor: str) -> dict:
+def status_info(description: str, code_minor: str, code_major: str = "failure") -> dict:
     return {
-        "imsx_codeMajor": "failure",
+        "imsx_codeMajor": code_major,
         "imsx_severity": "error",
         "imsx_description": description,
         "imsx_CodeMinor": {

@@ -8,7 +8,11 @@ which can only widen the accepted results, never cause a false alarm.
 Readings:
 - equality: str.lower(), str.casefold(), UCA 9 / UCA 10 at secondary strength (so width-only or
   canonical-equivalence differences are EITHER, accents are a real difference); for two ISO
-  dates/datetimes also equality as instants (same instant written differently is EITHER).
+  dates/datetimes also equality as instants (same instant written differently is EITHER). A
+  record datetime served with fewer than six fractional digits may hide finer stored digits that
+  were truncated when served: a filter datetime within that served step is compared with every
+  stored instant it may stand for (`='…30.583Z'` against a served '…30.583Z' is EITHER, `>` too,
+  `>=` still holds); the requirement filter/logical-and records this reading.
 - contains: case-insensitive substring by lower(), casefold() and NFKC+casefold.
 - order: two ISO dates/datetimes compare as instants (a date against a datetime: by the date
   part, in UTC or as written, or as midnight UTC); one temporal side and one not: undecidable;
@@ -23,7 +27,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
@@ -106,6 +110,34 @@ def _sign(a: object, b: object) -> int:
 # ---- equality, containment, order ----------------------------------------------------------
 
 
+_FRACTION_RE = re.compile(r"\d{2}:\d{2}:\d{2}\.(\d+)")
+
+
+def served_precision(text: str) -> int:
+    """Fractional-second digits a datetime is written with (0: whole seconds or minutes)."""
+    match = _FRACTION_RE.search(text)
+    return len(match.group(1)) if match else 0
+
+
+def _hidden_precision_signs(a: str, b: str) -> frozenset[int] | None:
+    """Signs of (stored record datetime vs filter datetime `b`) when the record's served value `a` has fewer
+    than six fractional digits and `b` falls within its served precision step: the provider may store finer
+    digits it truncates when serving, so the stored instant lies in [a, a + step). None: no such tie."""
+    ta, tb = parse_temporal(a), parse_temporal(b)
+    if not (isinstance(ta, datetime) and isinstance(tb, datetime)):
+        return None
+    digits = served_precision(a)
+    if digits >= 6:
+        return None
+    low, fine = ta.astimezone(UTC), tb.astimezone(UTC)
+    step = timedelta(microseconds=10 ** (6 - digits))
+    if fine == low:
+        return frozenset({0, 1})  # stored at or after the served value
+    if low < fine < low + step:
+        return frozenset({-1, 0, 1})
+    return None
+
+
 @lru_cache(maxsize=65536)
 def eq(a: str, b: str) -> Outcomes:
     """Case-insensitive equality of a record value `a` and a filter value `b`."""
@@ -114,6 +146,9 @@ def eq(a: str, b: str) -> Outcomes:
     ta, tb = parse_temporal(a), parse_temporal(b)
     if ta is not None and tb is not None:
         readings += [x == y for x, y in _instants(ta, tb)]
+        hidden = _hidden_precision_signs(a, b)
+        if hidden is not None:
+            readings += [sign == 0 for sign in hidden]  # equal at the served precision, maybe not at the stored one
     return _from(readings)
 
 
@@ -144,6 +179,7 @@ def order_signs(a: str, b: str, *, strings_for_temporal: bool = False) -> frozen
     if ta is not None and tb is not None:
         signs |= {_sign(x, y) for x, y in _instants(ta, tb)}
         if not strings_for_temporal:
+            signs |= _hidden_precision_signs(a, b) or frozenset()  # finer stored digits than served
             return frozenset(signs)
     na, nb = parse_number(a), parse_number(b)
     if na is not None and nb is not None:

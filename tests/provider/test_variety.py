@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from oneroster_conformance.provider.config import ProviderConfig
+from oneroster_conformance.spec.discovery import DISCOVERY_FILES, DISCOVERY_REVISIONS, revision_of, server_urls
 from oneroster_conformance.spec.operations import DISCOVERY_FILE, SERVICE_ROOT
 
 
@@ -51,3 +52,29 @@ def test_variety_options_are_validated() -> None:
         ProviderConfig(unknown_sort="ignore")
     with pytest.raises(ValueError):
         ProviderConfig(page_cap=0)
+    with pytest.raises(ValueError):
+        ProviderConfig(discovery_name="elsewhere")
+    with pytest.raises(ValueError):
+        ProviderConfig(discovery_revision="draft")
+
+
+def test_unsupported_code_major_for_405(faulty) -> None:
+    client = faulty(unsupported_code_major=True)
+    response = client.client.delete(f"{SERVICE_ROOT['v1p2']}/users/stu-0001",
+                                    headers={"Authorization": f"Bearer {client.token}"})
+    assert response.status_code == 405
+    body = response.json()
+    assert (body["imsx_codeMajor"], body["imsx_severity"]) == ("unsupported", "error")
+    # other errors stay 'failure'
+    assert client.get("/users/no-such-user").json()["imsx_codeMajor"] == "failure"
+
+
+@pytest.mark.parametrize("name", sorted(DISCOVERY_FILES))
+@pytest.mark.parametrize("revision", sorted(DISCOVERY_REVISIONS))
+def test_discovery_name_and_revision(faulty, name, revision) -> None:
+    client = faulty(discovery_name=name, discovery_revision=revision)
+    doc = client.client.get(f"{SERVICE_ROOT['v1p2']}/{DISCOVERY_FILES[name]}").json()
+    assert revision_of(doc) == revision
+    assert server_urls(doc) == [f"http://testserver{SERVICE_ROOT['v1p2']}"]
+    other = next(n for n in DISCOVERY_FILES if n != name)
+    assert client.client.get(f"{SERVICE_ROOT['v1p2']}/{DISCOVERY_FILES[other]}").status_code == 404

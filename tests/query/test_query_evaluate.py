@@ -52,7 +52,12 @@ def test_spec_smythe_example_is_case_insensitive() -> None:
 
 def test_spec_delta_example_compares_instants() -> None:
     record = {"sourcedId": "d", "dateLastModified": "2016-12-12T00:00:00.000Z"}
-    assert verdict(record, "dateLastModified>'2016-12-12T00:00:00Z'") is N
+    # Served at millisecond precision, it may be stored finer (truncated when served): '>' the same instant
+    # is a reading either way, '>=' holds and '<' does not under every reading.
+    assert verdict(record, "dateLastModified>'2016-12-12T00:00:00Z'") is E
+    assert verdict(record, "dateLastModified<'2016-12-12T00:00:00Z'") is N
+    assert verdict({"sourcedId": "d", "dateLastModified": "2016-12-12T00:00:00.000000Z"},
+                   "dateLastModified>'2016-12-12T00:00:00Z'") is N  # microseconds served: nothing hidden
     assert verdict(record, "dateLastModified>='2016-12-12T00:00:00Z'") is M
     assert verdict(record, "dateLastModified>'2016-12-11T23:59:59.999Z'") is M
     assert verdict(record, "dateLastModified>'2016-12-12T01:00:00+02:00'") is M  # 23:00Z the 11th
