@@ -45,8 +45,8 @@ def test_auth_token_issued(harness, token_reply):
         refused, worked = recovery.refused, recovery.worked
         if recovery.kind == "form-body":
             message = (f"the token endpoint refused client authentication by HTTP Basic ({refused.refusal}) and "
-                       "issued a token for the same id and secret in the form body: RFC 6749 §2.3.1 says the authorization "
-                       "server MUST support HTTP Basic (for clients with a password)")
+                       "issued a token for the same id and secret in the form body: RFC 6749 §2.3.1 says the "
+                       "authorization server MUST support HTTP Basic (for clients with a password)")
         else:
             message = (f"the token endpoint answered a POST token request with {refused.refusal} and issued a token "
                        "to the same request by GET: RFC 6749 §3.2 has clients use POST (the binding allows GET too)")
