@@ -21,7 +21,7 @@ from oneroster_conformance.client.token_negotiation import Negotiated, TokenRefu
 from oneroster_conformance.crawl import Crawl
 from oneroster_conformance.relations import RELATIONS, SINGLE_SOURCE
 from oneroster_conformance.resources import fixtures_dir, load_yaml
-from oneroster_conformance.spec.operations import Operation, operations, short_scope
+from oneroster_conformance.spec.operations import SCOPE_PREFIX, SCOPE_PREFIXES, Operation, operations, short_scope
 
 
 @dataclass
@@ -275,7 +275,7 @@ def embedded_settings(settings: Settings) -> tuple[Settings, object]:
     provider = serve_in_thread(ProviderConfig(faults=frozenset(settings.embedded_faults), binding=settings.binding,
                                               flavour=settings.embedded_flavour, auth=settings.auth))
     apply_binding_defaults(settings)
-    clients = load_builtin_clients(settings.embedded_flavour, settings.scopes)
+    clients = load_builtin_clients(settings.embedded_flavour, settings.scopes, settings.binding)
     main = clients["conformance-all"]
     settings.base_url = provider.base_url
     settings.token_url = provider.token_url
@@ -286,8 +286,10 @@ def embedded_settings(settings: Settings) -> tuple[Settings, object]:
     return settings, provider
 
 
-def load_builtin_clients(flavour: str | None = None, scopes: tuple[str, ...] = ()) -> dict[str, ClientCredentials]:
-    """The reference provider's built-in clients by name (the Aeries flavour's API records by key)."""
+def load_builtin_clients(flavour: str | None = None, scopes: tuple[str, ...] = (),
+                         binding: str = "v1p2") -> dict[str, ClientCredentials]:
+    """The reference provider's built-in clients by name (the Aeries flavour's API records by key); on
+    1.1 the clients' scopes are the 1.1 URIs of the same scopes."""
     if flavour == "aeries":
         from oneroster_conformance.provider.aeries import builtin_credentials
 
@@ -301,5 +303,6 @@ def load_builtin_clients(flavour: str | None = None, scopes: tuple[str, ...] = (
         scopes = c.get("scopes", [])
         if isinstance(scopes, str):
             scopes = scopes.split()
+        scopes = [SCOPE_PREFIXES[binding] + short_scope(s) if s.startswith(SCOPE_PREFIX) else s for s in scopes]
         out[c["client_id"]] = ClientCredentials(c["client_id"], c["client_secret"], tuple(scopes))
     return out
