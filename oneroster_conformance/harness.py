@@ -21,7 +21,14 @@ from oneroster_conformance.client.token_negotiation import Negotiated, TokenRefu
 from oneroster_conformance.crawl import Crawl
 from oneroster_conformance.relations import RELATIONS, SINGLE_SOURCE
 from oneroster_conformance.resources import fixtures_dir, load_yaml
-from oneroster_conformance.spec.operations import SCOPE_PREFIX, SCOPE_PREFIXES, Operation, operations, short_scope
+from oneroster_conformance.spec.operations import (
+    SCOPE_PREFIX,
+    SCOPE_PREFIXES,
+    Operation,
+    operations,
+    rostering_scopes,
+    short_scope,
+)
 
 
 @dataclass
@@ -293,6 +300,7 @@ def load_builtin_clients(flavour: str | None = None, scopes: tuple[str, ...] = (
     if flavour == "aeries":
         from oneroster_conformance.provider.aeries import builtin_credentials
 
+        scopes = scopes or rostering_scopes("v1p1")  # Aeries requires at least one scope in a token request
         return {k: ClientCredentials(cid, secret, scopes) for k, (cid, secret, _) in builtin_credentials().items()}
     doc = load_yaml(fixtures_dir() / "clients.yaml")
     items = doc.get("clients", doc) if isinstance(doc, dict) else doc

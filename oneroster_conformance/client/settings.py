@@ -194,12 +194,17 @@ def resolve(cli: dict, environ: dict[str, str] | None = None) -> Settings:
 
 
 def apply_binding_defaults(s: Settings) -> None:
-    """Once the binding is known: a 1.1 token request asks for no 1.2 scope (unless scopes were given)."""
+    """Once the binding is known: a 1.1 token request asks for the 1.1 scope URIs, not the 1.2 ones
+    (unless scopes were given), and so do the profile's clients that name no scopes of their own."""
     from oneroster_conformance.spec.v1p1 import token_scopes
 
     default = token_scopes(s.binding or "v1p2")
-    if default is not None and not s.scopes_given:
+    if default is None:
+        return
+    if not s.scopes_given:
         s.scopes = default
+    s.extra_clients = {name: ClientCredentials(c.client_id, c.client_secret, default) if c.scopes == ALL_SCOPES else c
+                       for name, c in s.extra_clients.items()}
 
 
 def _validate_choices(s: Settings) -> None:
