@@ -57,11 +57,6 @@ class Recovery:
     refused: Attempt
     worked: Attempt
 
-    @property
-    def breaks_basic_rule(self) -> bool:
-        """The provider refused what the token endpoint MUST accept (Basic by POST)."""
-        return self.kind in ("form-body", "get")
-
 
 @dataclass
 class Negotiated:
