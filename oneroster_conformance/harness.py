@@ -15,13 +15,20 @@ from urllib.parse import urlsplit
 
 from oneroster_conformance.client import evidence
 from oneroster_conformance.client.http import OneRosterClient
-from oneroster_conformance.client.masking import MASKER
-from oneroster_conformance.client.oauth import Token, TokenError
+from oneroster_conformance.client.oauth import Token, TokenError, oauth_error
 from oneroster_conformance.client.settings import ClientCredentials, Settings
+from oneroster_conformance.client.token_negotiation import Negotiated, TokenRefused, negotiate
 from oneroster_conformance.crawl import Crawl
 from oneroster_conformance.relations import RELATIONS, SINGLE_SOURCE
 from oneroster_conformance.resources import fixtures_dir, load_yaml
-from oneroster_conformance.spec.operations import Operation, operations, short_scope
+from oneroster_conformance.spec.operations import (
+    SCOPE_PREFIX,
+    SCOPE_PREFIXES,
+    Operation,
+    operations,
+    rostering_scopes,
+    short_scope,
+)
 
 
 @dataclass
@@ -48,6 +55,7 @@ class Harness:
         self._scoped: dict[str, tuple | str] = {}
         self._lock = threading.Lock()
         self._expiring: tuple[Token, float] | None = None
+        self.negotiated: Negotiated | None = None  # how preflight got the run's token
 
     @property
     def binding(self) -> str:
@@ -145,6 +153,8 @@ class Harness:
 
         First the run's own client asks the token endpoint for that scope alone; where the provider
         cannot issue it, a profile client holding exactly that scope is used."""
+        if self.scope_matrix_reason:
+            return self.scope_matrix_reason
         with self._lock:
             if scope in self._scoped:
                 return self._scoped[scope]
@@ -195,11 +205,8 @@ class Harness:
     # ---------------------------------------------------------------- preflight
     def preflight(self) -> None:
         s = self.settings
-        try:
-            if s.auth != "oauth1":  # OAuth 1.0a signs each request: there is no token to get
-                self.client.tokens.token(s.credentials())
-        except TokenError as e:
-            raise PreflightError(_token_sentence(e, s)) from None
+        if s.auth != "oauth1":  # OAuth 1.0a signs each request: there is no token to get
+            self._first_token()
         refused = []
         for op in [o for o in self.operations if o.is_collection and not o.path_params][:4]:
             reply = self.client.get(op.path, {"limit": 1})
@@ -220,24 +227,64 @@ class Harness:
         raise PreflightError("the provider accepted the token but refused every collection tried ("
                              + ", ".join(refused) + "): check the client's permissions (scopes) on the provider.")
 
+    def _first_token(self) -> None:
+        """Get the run's token; where the provider breaks a token-endpoint rule, recover and remember it."""
+        s, tokens = self.settings, self.client.tokens
+        try:
+            done = negotiate(tokens, s.credentials(), binding=self.binding, scopes_given=s.scopes_given)
+        except TokenRefused as e:
+            raise PreflightError(str(e)) from None
+        tokens.auth_style, tokens.method = done.style, done.method
+        s.scopes = done.scopes  # what the provider granted the run's client (after a scope recovery)
+        tokens.remember(s.credentials(), done.token)
+        self.negotiated = done
+
+    @property
+    def notes(self) -> list[str]:
+        """What the run does differently from what was configured, one sentence each (the header line)."""
+        return [r.sentence for r in self.negotiated.recoveries] if self.negotiated else []
+
+    def auth_meta(self) -> dict:
+        """How the run authenticates, for the results header (no secret: ids of scopes and ways only)."""
+        s, done = self.settings, self.negotiated
+        if s.auth == "oauth1" or done is None:
+            return {"scheme": s.auth}
+        source = "given" if s.scopes_given else "default"
+        if done.recovery("no-scope", "fewer-scopes"):
+            source = "recovered"
+        return {"scheme": "oauth2", "client_authentication": "basic" if done.style == "basic" else "form-body",
+                "token_method": done.method, "scopes_requested": list(done.scopes), "scopes_source": source,
+                "scopes_granted": done.token.granted, "recoveries": self.notes,
+                "summary": "; ".join(self.notes) or None}
+
+    @cached_property
+    def scope_matrix_reason(self) -> str | None:
+        """Why the scope checks do not apply to this run (None: they do).
+
+        1.2 requires scopes. On 1.1 they apply where the provider uses the 1.1 scopes: its token
+        response names the scopes granted, or it refuses a token request without scope."""
+        s = self.settings
+        if s.auth == "oauth1":
+            return "requests are OAuth 1.0a signed: there are no OAuth 2 scopes"
+        if self.binding == "v1p2":
+            return None
+        done = self.negotiated
+        if done is None:
+            return "no token was issued"
+        if done.recovery("no-scope"):
+            return "the provider refused the 1.1 scope URIs, so the run's tokens carry no scope"
+        if done.token.granted:
+            return None
+        reply = self.client.tokens.request(s.credentials(), ())
+        if reply.status in (400, 401) and oauth_error(reply) == "invalid_scope":
+            return None
+        return ("the provider issues tokens without a scope request and names no scope in its token responses: it "
+                "does not use the 1.1 scopes")
+
 
 def _unreachable(url: str, error: str) -> str:
     p = urlsplit(url)
     return f"cannot reach {p.scheme}://{p.netloc}: {error}"
-
-
-def _token_sentence(e: TokenError, s: Settings) -> str:
-    reply = e.reply
-    if reply is not None and reply.error:
-        return _unreachable(s.token_url or "", reply.error)
-    if reply is not None and reply.status == 404:
-        return f"the token endpoint {s.token_url} answered 404: pass the right --token-url."
-    if reply is not None and "html" in reply.content_type:
-        return f"the token endpoint {s.token_url} answered HTML, not a token: pass the right --token-url."
-    if reply is not None and reply.status in (400, 401) and s.auth_style == "basic":
-        return MASKER.mask(str(e)) + " (the id and secret were sent with HTTP Basic; if the provider expects them " \
-            "in the form body, pass --auth-style body)"
-    return MASKER.mask(str(e))
 
 
 def embedded_settings(settings: Settings) -> tuple[Settings, object]:
@@ -251,7 +298,7 @@ def embedded_settings(settings: Settings) -> tuple[Settings, object]:
     provider = serve_in_thread(ProviderConfig(faults=frozenset(settings.embedded_faults), binding=settings.binding,
                                               flavour=settings.embedded_flavour, auth=settings.auth))
     apply_binding_defaults(settings)
-    clients = load_builtin_clients(settings.embedded_flavour, settings.scopes)
+    clients = load_builtin_clients(settings.embedded_flavour, settings.scopes, settings.binding)
     main = clients["conformance-all"]
     settings.base_url = provider.base_url
     settings.token_url = provider.token_url
@@ -262,11 +309,14 @@ def embedded_settings(settings: Settings) -> tuple[Settings, object]:
     return settings, provider
 
 
-def load_builtin_clients(flavour: str | None = None, scopes: tuple[str, ...] = ()) -> dict[str, ClientCredentials]:
-    """The reference provider's built-in clients by name (the Aeries flavour's API records by key)."""
+def load_builtin_clients(flavour: str | None = None, scopes: tuple[str, ...] = (),
+                         binding: str = "v1p2") -> dict[str, ClientCredentials]:
+    """The reference provider's built-in clients by name (the Aeries flavour's API records by key); on
+    1.1 the clients' scopes are the 1.1 URIs of the same scopes."""
     if flavour == "aeries":
         from oneroster_conformance.provider.aeries import builtin_credentials
 
+        scopes = scopes or rostering_scopes("v1p1")  # Aeries requires at least one scope in a token request
         return {k: ClientCredentials(cid, secret, scopes) for k, (cid, secret, _) in builtin_credentials().items()}
     doc = load_yaml(fixtures_dir() / "clients.yaml")
     items = doc.get("clients", doc) if isinstance(doc, dict) else doc
@@ -277,5 +327,6 @@ def load_builtin_clients(flavour: str | None = None, scopes: tuple[str, ...] = (
         scopes = c.get("scopes", [])
         if isinstance(scopes, str):
             scopes = scopes.split()
+        scopes = [SCOPE_PREFIXES[binding] + short_scope(s) if s.startswith(SCOPE_PREFIX) else s for s in scopes]
         out[c["client_id"]] = ClientCredentials(c["client_id"], c["client_secret"], tuple(scopes))
     return out

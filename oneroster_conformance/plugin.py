@@ -27,7 +27,7 @@ from oneroster_conformance.client.settings import ConfigError, resolve
 from oneroster_conformance.harness import Harness, PreflightError, embedded_settings
 from oneroster_conformance.report import allure_view
 from oneroster_conformance.report.model import BROKEN_OUTCOME, Outcome, Result
-from oneroster_conformance.spec.operations import ALL_SCOPES, short_scope
+from oneroster_conformance.spec.operations import rostering_scopes, short_scope
 from oneroster_conformance.spec.requirements import catalogue
 
 PREFLIGHT_EXIT = 6
@@ -63,6 +63,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--binding", choices=["v1p2", "v1p1"], help="OneRoster binding (default: detected from the base URL)")
     g.addoption("--auth-style", dest="auth_style", choices=["basic", "body"], help="client authentication at the "
                 "token endpoint: HTTP Basic (default) or form body")
+    g.addoption("--scope", dest="scopes", action="append", help="OAuth 2 scope to ask for (repeatable; env "
+                "ONEROSTER_SCOPES, space-separated; profile key scopes); default: the binding's rostering scopes")
     g.addoption("--rate-limit", dest="rate_limit", type=float,
                 help="max requests per second (default 10; 0 = no limit)")
     g.addoption("--max-concurrency", dest="max_concurrency", type=int, help="max requests in flight (default 4)")
@@ -138,7 +140,7 @@ def _cli(config: pytest.Config) -> dict:
     keys = ["base_url", "token_url", "client_id", "client_secret", "profile", "binding", "auth_style", "rate_limit",
             "max_concurrency", "timeout", "ca_bundle", "insecure", "report_dir", "evidence", "sweep", "auth",
             "page_size", "workers",
-            "district_host", "readiness"]
+            "district_host", "readiness", "scopes"]
     cli = {k: getattr(o, k, None) for k in keys}
     if o.no_write_probes:
         cli["probe_writes"] = False
@@ -234,13 +236,14 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         if name in metafunc.fixturenames:
             chosen = [op for op in ops if keep(op)]
             metafunc.parametrize(name, chosen, ids=[op.operation_id for op in chosen])
+    scopes = rostering_scopes(_binding(metafunc.config))
     if "scope" in metafunc.fixturenames:
-        metafunc.parametrize("scope", ALL_SCOPES, ids=[short_scope(s) for s in ALL_SCOPES])
+        metafunc.parametrize("scope", scopes, ids=[short_scope(s) for s in scopes])
     _parametrize_readiness(metafunc)
     scoped = any(op.scopes for op in ops)  # 1.1 defines no scopes: no cells (the requirement is n/a there)
     for name, granted in (("scope_grant", True), ("scope_deny", False)):
         if name in metafunc.fixturenames:
-            cases = [ScopeCase(s, op) for s in ALL_SCOPES for op in ops if (s in op.scopes) == granted and scoped]
+            cases = [ScopeCase(s, op) for s in scopes for op in ops if (s in op.scopes) == granted and scoped]
             metafunc.parametrize(name, cases, ids=[f"{short_scope(c.scope)}-{c.op.operation_id}" for c in cases])
 
 
@@ -327,6 +330,7 @@ def _start(state: RunState) -> None:
         checks.configure(state.harness.binding)
         REDACTOR.enabled = s.evidence_mode == "redacted"
         state.harness.preflight()
+        _say(state, state.harness.notes)  # what the run does differently from what was configured, and why
         state.harness.start_expiry_clock()  # the expired-token check then waits for (almost) nothing
         if state.crawl_needed:
             state.harness.crawl.start()  # checks will ask for the crawl: it starts now, in the background
@@ -342,6 +346,12 @@ def _start(state: RunState) -> None:
     # What exists now (modules, collected checks, compiled schemas, the catalogue) lives for the
     # whole run: frozen, the garbage collector stops re-scanning it on every pass.
     gc.freeze()
+
+
+def _say(state: RunState, lines: list[str]) -> None:
+    tr = state.config.pluginmanager.get_plugin("terminalreporter")
+    for line in lines if tr is not None else ():
+        tr.write_line(f"oneroster: {line}", yellow=True)
 
 
 def _abort(state: RunState, sentence: str) -> None:
@@ -377,6 +387,7 @@ def _meta(state: RunState) -> dict:
         "seed": os.environ.get("ONEROSTER_SEED", "0"),
         "evidence_mode": s.evidence_mode,
         "sweep": s.sweep_mode,
+        "authentication": state.harness.auth_meta(),
     }
 
 

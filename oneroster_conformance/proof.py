@@ -62,7 +62,6 @@ class CaseResult:
 
 # What a user of such a provider would configure so the run can start at all.
 CASE_ARGS = {
-    "token-basic-rejected": ("--auth-style", "body"),  # the provider only takes form-body credentials
     "wrong-base-path": ("--binding", "v1p2"),  # the service root does not announce its binding
 }
 

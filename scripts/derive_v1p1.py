@@ -14,6 +14,8 @@ OpenAPI's components.schemas, or of a JSON Schema file's $defs; "*" means every 
   set-servers {url}                   the OpenAPI servers list
   set-info {version, title}           the OpenAPI info block
   drop-security                       no per-operation security (so no scopes), no scope table
+  rename-scopes {from, to}            every scope URI (operation security and the scope table) with the
+                                      prefix 'from' gets the prefix 'to' instead
   remove-properties {def, names}      delete properties (and their 'required' entries)
   add-property {def, name, schema, required}
                                       add a property; "{ref:Name}" in a $ref becomes the file's own
@@ -119,6 +121,26 @@ def op_drop_security(doc: Doc, t: dict) -> None:
     doc.value.get("components", {}).pop("securitySchemes", None)
 
 
+def op_rename_scopes(doc: Doc, t: dict) -> None:
+    if not doc.is_openapi:
+        return
+    old, new = t["from"], t["to"]
+
+    def renamed(scope: str) -> str:
+        return new + scope[len(old):] if scope.startswith(old) else scope
+
+    for item in doc.value["paths"].values():
+        for spec in item.values():
+            if isinstance(spec, dict):
+                for requirement in spec.get("security", []):
+                    for name, scopes in requirement.items():
+                        requirement[name] = [renamed(s) for s in scopes]
+    for scheme in doc.value.get("components", {}).get("securitySchemes", {}).values():
+        for flow in (scheme.get("flows") or {}).values():
+            if "scopes" in flow:
+                flow["scopes"] = {renamed(k): v for k, v in flow["scopes"].items()}
+
+
 def op_remove_properties(doc: Doc, t: dict) -> None:
     for d in doc.definitions(t["def"]):
         for name in t["names"]:
@@ -212,6 +234,7 @@ def op_drop_unreferenced(doc: Doc, t: dict) -> None:
 
 OPS: dict[str, Callable[[Doc, dict], None]] = {
     "set-servers": op_set_servers, "set-info": op_set_info, "drop-security": op_drop_security,
+    "rename-scopes": op_rename_scopes,
     "remove-properties": op_remove_properties, "add-property": op_add_property,
     "make-required": op_make_required, "make-optional": op_make_optional, "close-enums": op_close_enums,
     "set-enum": op_set_enum, "extend-enum": op_extend_enum, "guidref-types": op_guidref_types,

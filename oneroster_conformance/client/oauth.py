@@ -50,15 +50,17 @@ class TokenManager:
     def __init__(self, http, token_url: str, auth_style: str = "basic") -> None:
         self.http = http
         self.token_url = token_url
-        self.auth_style = auth_style
+        self.auth_style = auth_style  # may be switched by preflight when the provider refuses HTTP Basic
+        self.method = "POST"  # "GET" when preflight found a token endpoint that refuses POST
         self._cache: dict[tuple[str, tuple[str, ...]], Token] = {}
         self._lock = threading.Lock()
 
     def request(self, creds: ClientCredentials, scopes: tuple[str, ...] | None = None,
-                style: str | None = None, method: str = "POST"):
+                style: str | None = None, method: str | None = None):
         """Send one token request and return the Reply (no caching, no judgement)."""
         scopes = creds.scopes if scopes is None else scopes
         style = style or self.auth_style
+        method = method or self.method
         MASKER.register_basic(creds.client_id, creds.client_secret)
         form = {"grant_type": "client_credentials"}
         if scopes:
@@ -84,8 +86,12 @@ class TokenManager:
             self._cache[key] = token
         return token
 
-    def fetch(self, creds: ClientCredentials, scopes: tuple[str, ...]) -> Token:
-        reply = self.request(creds, scopes)
+    def fetch(self, creds: ClientCredentials, scopes: tuple[str, ...], style: str | None = None,
+              method: str | None = None) -> Token:
+        return self.issued(self.request(creds, scopes, style, method), scopes)
+
+    def issued(self, reply, scopes: tuple[str, ...]) -> Token:
+        """The Token in a token endpoint's reply, or TokenError saying why there is none."""
         if reply.error:
             raise TokenError(f"the token endpoint {self.token_url} could not be reached: {reply.error}", reply)
         if reply.status != 200:
@@ -93,7 +99,7 @@ class TokenManager:
             body = reply.json_or_none()
             if isinstance(body, dict) and body.get("error"):
                 detail = f" {body['error']}"
-            raise TokenError(f"the token endpoint rejected the client credentials: {reply.status}{detail}", reply)
+            raise TokenError(f"the token endpoint refused the token request: {reply.status}{detail}", reply)
         body = reply.json_or_none()
         if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
             kind = "HTML" if "html" in reply.content_type else "a body without access_token"
@@ -108,8 +114,20 @@ class TokenManager:
         granted = body.get("scope") if isinstance(body.get("scope"), str) else None
         return Token(body["access_token"], scopes, granted, time.monotonic() + lifetime, reply)
 
+    def remember(self, creds: ClientCredentials, token: Token) -> None:
+        """Cache a token preflight obtained another way (another client authentication or method)."""
+        with self._lock:
+            self._cache[(creds.client_id, tuple(token.scopes))] = token
+
     def invalidate(self, token: Token) -> None:
         with self._lock:
             for k, v in list(self._cache.items()):
                 if v.access_token == token.access_token:
                     del self._cache[k]
+
+
+def oauth_error(reply) -> str | None:
+    """The OAuth 2 ``error`` code of a refused token request (RFC 6749 §5.2), if the body names one."""
+    body = reply.json_or_none() if reply is not None and not reply.error else None
+    error = body.get("error") if isinstance(body, dict) else None
+    return error if isinstance(error, str) else None

@@ -85,6 +85,7 @@ ENV = {
     "token_url": "ONEROSTER_TOKEN_URL",
     "client_id": "ONEROSTER_CLIENT_ID",
     "client_secret": "ONEROSTER_CLIENT_SECRET",
+    "scopes": "ONEROSTER_SCOPES",  # space-separated, as in a token request
 }
 PROFILE_KEYS = {f.name for f in fields(Settings)} - {"embedded", "embedded_faults", "embedded_flavour", "extra_clients",
                                                       "scopes_given"} | {
@@ -143,6 +144,19 @@ def _clients(raw: object, source: str) -> dict[str, ClientCredentials]:
     return out
 
 
+def _scope_list(raw: object, profile: str | None) -> tuple[str, ...]:
+    """--scope (repeatable), ONEROSTER_SCOPES or the profile's scopes: each value may hold several,
+    space-separated, as the token request's scope parameter does."""
+    values = [raw] if isinstance(raw, str) else raw
+    if not isinstance(values, list | tuple) or not all(isinstance(v, str) for v in values):
+        raise ConfigError(f"the profile file {profile}: 'scopes' must be a list of scope strings.")
+    scopes = tuple(dict.fromkeys(part for v in values for part in v.split()))
+    if not scopes:
+        raise ConfigError("--scope (or ONEROSTER_SCOPES, or the profile's scopes) is empty: name at least one scope, "
+                          "e.g. --scope https://purl.imsglobal.org/spec/or/v1p1/scope/roster-core.readonly.")
+    return scopes
+
+
 def detect_binding(base_url: str) -> str | None:
     path = urlsplit(base_url).path.rstrip("/")
     for binding, root in SERVICE_ROOT.items():
@@ -169,10 +183,8 @@ def resolve(cli: dict, environ: dict[str, str] | None = None) -> Settings:
             value = profile.get(key)
         if value is not None:
             merged[key] = value
-    if isinstance(merged.get("scopes"), str):
-        merged["scopes"] = tuple(merged["scopes"].split())
-    elif "scopes" in merged:
-        merged["scopes"] = tuple(merged["scopes"])
+    if "scopes" in merged:
+        merged["scopes"] = _scope_list(merged["scopes"], cli.get("profile"))
     settings = Settings(**merged)
     settings.scopes_given = "scopes" in merged
     settings.profile_name = profile.get("name") or (Path(cli["profile"]).stem if cli.get("profile") else None)
@@ -182,12 +194,17 @@ def resolve(cli: dict, environ: dict[str, str] | None = None) -> Settings:
 
 
 def apply_binding_defaults(s: Settings) -> None:
-    """Once the binding is known: a 1.1 token request asks for no 1.2 scope (unless scopes were given)."""
+    """Once the binding is known: a 1.1 token request asks for the 1.1 scope URIs, not the 1.2 ones
+    (unless scopes were given), and so do the profile's clients that name no scopes of their own."""
     from oneroster_conformance.spec.v1p1 import token_scopes
 
     default = token_scopes(s.binding or "v1p2")
-    if default is not None and not s.scopes_given:
+    if default is None:
+        return
+    if not s.scopes_given:
         s.scopes = default
+    s.extra_clients = {name: ClientCredentials(c.client_id, c.client_secret, default) if c.scopes == ALL_SCOPES else c
+                       for name, c in s.extra_clients.items()}
 
 
 def _validate_choices(s: Settings) -> None:

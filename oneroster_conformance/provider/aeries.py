@@ -1,8 +1,11 @@
 """The reference provider's Aeries flavour: OneRoster 1.1 laid out and guarded as Aeries does it.
 
 - the service at /admin/ims/oneroster/v1p1 and the token endpoint at /admin/token/ (seeds/000);
-- the token response sets a load balancer's ARRAffinity cookie (FIELD-NOTES 16), and tokens live
-  21600 s (FIELD-NOTES "What consumers read");
+- the token response sets a load balancer's ARRAffinity cookie, and tokens live 21600 s, as Aeries is
+  publicly reported to do;
+- a token request must name at least one scope (Aeries' authentication article: "Scopes MUST be included
+  in the request"; a request without scope gets 400 invalid_scope) and every record may be granted the
+  seven v1p1 scope URIs the article's token response lists; the response names those granted;
 - API records instead of OAuth clients (fixtures/roster_v1p1/aeries_api_records.yaml): each has its
   consumer id and secret and the permissions the district granted; every operation needs the
   permission fixtures/consumers/aeries.yaml names for the collection it returns, else 403.
@@ -23,6 +26,10 @@ TOKEN_PATH = "/admin/token/"
 TOKEN_LIFETIME = 21600
 AFFINITY_COOKIES = ("ARRAffinity", "ARRAffinitySameSite")
 TERMS = "School Information → Terms"
+# The scopes Aeries' token response lists: the 1.1 rostering scopes and the resource / gradebook ones.
+SCOPES = frozenset("https://purl.imsglobal.org/spec/or/v1p1/scope/" + name for name in (
+    "roster-core.readonly", "roster.readonly", "roster-demographics.readonly", "resource.readonly",
+    "gradebook.readonly", "gradebook.createput", "gradebook.delete"))
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,11 @@
 The token endpoint lives outside the service root (as real providers run it). A token is granted
 the requested scopes the client holds, matched as exact strings; tokens are random, kept in
 memory with their expiry. An operation is granted by any ONE of the scopes it lists (the spec's
-prose scope tables, SPEC-NOTES 8).
+prose scope tables, not the OpenAPI's literal "all of them").
+
+OneRoster 1.1 (and the Aeries flavour) works the same way with the 1.1 scope URIs: a token request
+must name at least one scope (Aeries: "Scopes MUST be included in the request"), the response lists
+the scopes granted, and each operation needs one of the 1.1 scopes its endpoint table names.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from starlette.responses import JSONResponse
 from oneroster_conformance.provider.config import ProviderConfig
 from oneroster_conformance.provider.errors import ProviderError
 from oneroster_conformance.resources import fixtures_dir, load_yaml
-from oneroster_conformance.spec.operations import ALL_SCOPES, Operation
+from oneroster_conformance.spec.operations import ALL_SCOPES, SCOPE_PREFIX, SCOPE_PREFIXES, Operation, short_scope
 
 
 @dataclass(frozen=True)
@@ -54,13 +58,25 @@ def load_clients() -> dict[str, Client]:
 
 
 def clients_for(config: ProviderConfig) -> dict[str, Client]:
-    """The clients this provider knows: the built-in OAuth clients, or the Aeries flavour's API records."""
-    if config.flavour != "aeries":
-        return load_clients()
-    from oneroster_conformance.provider import aeries
+    """The clients this provider knows: the built-in OAuth clients (holding the 1.1 URIs of their scopes
+    on a 1.1 provider), or the Aeries flavour's API records (every 1.1 scope, as Aeries grants them)."""
+    if config.flavour == "aeries":
+        from oneroster_conformance.provider import aeries
 
-    return {cid: Client(cid, r.secret, frozenset(), r.record, r.token_lifetime or aeries.TOKEN_LIFETIME)
-            for cid, r in aeries.active_records(config).items()}
+        return {cid: Client(cid, r.secret, aeries.SCOPES, r.record, r.token_lifetime or aeries.TOKEN_LIFETIME)
+                for cid, r in aeries.active_records(config).items()}
+    if config.binding == "v1p1":
+        return _clients_v1p1()
+    return load_clients()
+
+
+@cache
+def _clients_v1p1() -> dict[str, Client]:
+    prefix = SCOPE_PREFIXES["v1p1"]
+    return {cid: Client(c.client_id, c.client_secret,
+                        frozenset(prefix + short_scope(s) if s.startswith(SCOPE_PREFIX) else s for s in c.scopes),
+                        c.description, c.token_lifetime)
+            for cid, c in load_clients().items()}
 
 
 class TokenStore:
@@ -133,7 +149,7 @@ async def token_endpoint(request: Request) -> JSONResponse:
 
 
 async def _token(request: Request, config: ProviderConfig, tokens: TokenStore) -> JSONResponse:
-    if request.method not in ("POST", "GET"):
+    if request.method not in ("POST", "GET") or (request.method == "POST" and config.has("token-get-only")):
         raise OAuthError(405, "invalid_request", "Use POST (or GET) for token requests.")
     query = dict(parse_qsl(request.url.query, keep_blank_values=True))
     if "client_secret" in query:
@@ -144,7 +160,7 @@ async def _token(request: Request, config: ProviderConfig, tokens: TokenStore) -
     else:
         form = query
     basic = _basic_credentials(request)
-    if basic and config.has("token-basic-rejected"):
+    if basic and config.has("basic-refused"):
         raise OAuthError(401, "invalid_client", "HTTP Basic client authentication is not supported.", True)
     if basic and "client_secret" in form:
         raise OAuthError(400, "invalid_request", "Use one client authentication method, not two.")
@@ -165,10 +181,8 @@ async def _token(request: Request, config: ProviderConfig, tokens: TokenStore) -
     if grant != "client_credentials":
         raise OAuthError(400, "unsupported_grant_type", "Only client_credentials is supported.")
     requested = form.get("scope", "").split()
-    if config.binding == "v1p1":
-        return _token_v1p1(client, config, tokens)  # 1.1 defines no scopes: whatever is asked is ignored
-    if not requested:
-        raise OAuthError(400, "invalid_scope", "The scope parameter is required.")
+    if not requested:  # 1.2: "The inclusion of scopes is REQUIRED"; Aeries says the same of 1.1
+        raise OAuthError(400, "invalid_scope", "The scope parameter is required (at least one scope).")
     granted = _granted_scopes(requested, client, config)
     if not granted:
         raise OAuthError(400, "invalid_scope", "None of the requested scopes is available to this client.")
@@ -177,15 +191,10 @@ async def _token(request: Request, config: ProviderConfig, tokens: TokenStore) -
     if not config.has("token-no-expires-in"):
         body["expires_in"] = client.token_lifetime or tokens.lifetime
     shown = ALL_SCOPES if config.has("token-scope-superset") else sorted(granted, key=requested_order(requested))
-    body["scope"] = " ".join(shown)
+    if not config.has("token-no-scope"):
+        body["scope"] = " ".join(shown)
     headers = {} if config.has("token-cacheable") else {"Cache-Control": "no-store", "Pragma": "no-cache"}
-    return JSONResponse(body, headers=headers)
-
-
-def _token_v1p1(client: Client, config: ProviderConfig, tokens: TokenStore) -> JSONResponse:
-    value = tokens.issue(client.client_id, frozenset(), client.token_lifetime)
-    body = {"access_token": value, "token_type": "bearer", "expires_in": client.token_lifetime or tokens.lifetime}
-    response = JSONResponse(body, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
+    response = JSONResponse(body, headers=headers)
     if config.flavour == "aeries":
         from oneroster_conformance.provider.aeries import affinity_headers
 
@@ -226,9 +235,6 @@ def authorize(request: Request, op: Operation, config: ProviderConfig, tokens: T
         raise _unauthorized("The access token is not valid.", "invalid_token", config)
     if token.expires_at <= time.time() and not config.has("expired-token-accepted"):
         raise _unauthorized("The access token has expired.", "invalid_token", config)
-    if config.binding == "v1p1":  # no scopes in 1.1; the Aeries flavour checks the record's permissions
-        _check_permission(token.client_id, op, config)
-        return value
     if config.has("scope-not-enforced"):
         return value
     allowed = op.scopes <= token.scopes if config.has("scope-all-required") else bool(op.scopes & token.scopes)
@@ -240,6 +246,7 @@ def authorize(request: Request, op: Operation, config: ProviderConfig, tokens: T
             403, "The access token's scopes do not grant this operation.",
             headers={"WWW-Authenticate": f'Bearer realm="OneRoster", error="insufficient_scope", scope="{needed}"'},
         )
+    _check_permission(token.client_id, op, config)  # the Aeries flavour: the record's permissions as well
     return value
 
 

@@ -148,9 +148,12 @@ FAULTS: dict[str, Fault] = dict(
         _f("any-token-accepted", "any non-empty bearer token is accepted.", "auth/invalid-token"),
         _f("expired-token-accepted", "token expiry is not enforced.", "auth/expired-token"),
         _f("bad-secret-accepted", "the token endpoint ignores the client secret.", "auth/invalid-client"),
-        _f(
-            "token-basic-rejected", "the token endpoint accepts only form-body client credentials.", "auth/token-issued"
-        ),
+        _f("basic-refused", "the token endpoint refuses HTTP Basic client authentication (401 invalid_client) and "
+           "accepts the same id and secret in the form body.", "auth/token-issued"),
+        _f("token-get-only", "the token endpoint answers POST with 405 and issues tokens to GET only.",
+           "auth/token-issued"),
+        _f("token-no-scope", "the token response has no scope member (the binding: the authorization server MUST "
+           "provide the scopes made available).", "auth/token-scope-granted"),
         _f("token-type-mac", "token_type is 'mac'.", "auth/token-type-bearer"),
         _f(
             "token-scope-superset",

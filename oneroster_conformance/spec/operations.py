@@ -19,10 +19,22 @@ ROSTER = SCOPE_PREFIX + "roster.readonly"
 ROSTER_CORE = SCOPE_PREFIX + "roster-core.readonly"
 ROSTER_DEMOGRAPHICS = SCOPE_PREFIX + "roster-demographics.readonly"
 ALL_SCOPES = (ROSTER, ROSTER_CORE, ROSTER_DEMOGRAPHICS)
+# 1.1's endpoint tables name the same rostering scopes under their own prefix (schemas/v1p1/differences.yaml;
+# the derived 1.1 OpenAPI carries them per operation).
+SCOPE_PREFIXES = {"v1p2": SCOPE_PREFIX, "v1p1": "https://purl.imsglobal.org/spec/or/v1p1/scope/"}
 SERVICE_ROOT = {"v1p2": "/ims/oneroster/rostering/v1p2", "v1p1": "/ims/oneroster/v1p1"}
 DISCOVERY_FILE = "discovery/onerosterv1p2rostersservice_openapi3_v1p0.json"
 
 _PARAM = re.compile(r"{([^}]+)}")
+
+
+def rostering_scopes(binding: str = "v1p2") -> tuple[str, ...]:
+    """roster.readonly, roster-core.readonly and roster-demographics.readonly under the binding's prefix."""
+    return tuple(SCOPE_PREFIXES[binding] + short_scope(s) for s in ALL_SCOPES)
+
+
+def roster_core(binding: str = "v1p2") -> str:
+    return SCOPE_PREFIXES[binding] + short_scope(ROSTER_CORE)
 
 
 def short_scope(scope: str) -> str:

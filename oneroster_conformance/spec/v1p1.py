@@ -2,7 +2,7 @@
 
 The schema-level differences are applied once by scripts/derive_v1p1.py; the ones that change how a
 check judges an answer (codeMinor spellings, error-body wrappers, what OAuth 1.0a signing makes
-inapplicable, the token request without 1.2 scopes) are the ``harness`` facets read here, so the
+inapplicable, the 1.1 scopes a token request asks for) are the ``harness`` facets read here, so the
 suites stay binding-agnostic and the differences stay in one reviewable file.
 """
 
@@ -44,6 +44,12 @@ def token_scopes(binding: str) -> tuple[str, ...] | None:
     if binding != "v1p1":
         return None
     return tuple(_facets().get("token_scopes") or ())
+
+
+def other_scopes(binding: str) -> tuple[str, ...]:
+    """Scopes of this binding outside the rostering tables (1.1: resource and gradebook), which a
+    provider may grant and the harness asks for only when told to (--scope)."""
+    return tuple(_facets().get("other_scopes") or ()) if binding == "v1p1" else ()
 
 
 def signature_method() -> str:

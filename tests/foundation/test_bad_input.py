@@ -28,6 +28,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+        token = json.dumps({"access_token": "abc123abc123", "token_type": "bearer", "expires_in": 3600})
+        if self.path.startswith("/scope-token"):  # refuses every scope, and a request without one
+            return self._send(400, json.dumps({"error": "invalid_scope"}), "application/json")
+        if self.path.startswith("/noscope-token"):  # a 1.1 server that knows no scopes at all
+            if "scope=" in body:
+                return self._send(400, json.dumps({"error": "invalid_scope"}), "application/json")
+            return self._send(200, token, "application/json")
         if self.path.startswith("/html-token"):
             return self._send(200, "<html><body>Sign in</body></html>", "text/html")
         if self.path.startswith("/token"):
@@ -38,6 +46,8 @@ class _Handler(BaseHTTPRequestHandler):
         return self._send(404, "not found", "text/plain")
 
     def do_GET(self):
+        if "/ims/oneroster/v1p1/" in self.path:
+            return self._send(200, json.dumps({"academicSessions": []}), "application/json")
         return self._send(200, "<html><body>Welcome to the portal</body></html>", "text/html")
 
 
@@ -86,8 +96,43 @@ def test_bad_secret(pytester, odd_server):
     r = run(pytester, "--base-url", f"{odd_server}/ims/oneroster/rostering/v1p2", "--token-url",
             f"{odd_server}/denied-token", "--client-id", "x", "--client-secret", "wrong-secret-value")
     assert r.ret == 6
-    one_sentence(r, "the token endpoint rejected the client credentials: 401 invalid_client")
+    # Basic was refused, so the form body was tried once: the sentence names both attempts.
+    one_sentence(r, "the token endpoint refused the client credentials with HTTP Basic (401 invalid_client) and in "
+                 "the form body (401 invalid_client): check the client id and secret")
     assert "wrong-secret-value" not in r.stdout.str() + r.stderr.str()
+
+
+def test_scopes_refused_is_not_blamed_on_the_secret(pytester, odd_server):
+    r = run(pytester, "--base-url", f"{odd_server}/ims/oneroster/rostering/v1p2", "--token-url",
+            f"{odd_server}/scope-token", "--client-id", "x", "--client-secret", "y")
+    assert r.ret == 6
+    one_sentence(r, "the token endpoint refused the token request for the scopes roster.readonly, "
+                 "roster-core.readonly, roster-demographics.readonly (400 invalid_scope)")
+    one_sentence(r, "pass the scopes this client holds with --scope.")
+    assert "client id and secret" not in r.stdout.str()
+
+
+def test_given_scope_refused_names_it(pytester, odd_server):
+    r = run(pytester, "--base-url", f"{odd_server}/ims/oneroster/v1p1", "--token-url", f"{odd_server}/scope-token",
+            "--client-id", "x", "--client-secret", "y", "--scope", "https://example.org/scope/special.read")
+    assert r.ret == 6
+    one_sentence(r, "refused the token request for the scopes special.read (400 invalid_scope): check --scope")
+
+
+def test_1p1_provider_without_scopes_runs_without_them(pytester, odd_server):
+    r = run(pytester, "--base-url", f"{odd_server}/ims/oneroster/v1p1", "--token-url", f"{odd_server}/noscope-token",
+            "--client-id", "x", "--client-secret", "y")
+    assert r.ret == 0, r.stdout.str()
+    one_sentence(r, "the token endpoint refused the scopes roster.readonly, roster-core.readonly, "
+                 "roster-demographics.readonly (400 invalid_scope); the run asks for tokens without scope")
+
+
+def test_empty_scope_option(pytester, monkeypatch):
+    monkeypatch.setenv("ONEROSTER_SCOPES", "  ")
+    r = run(pytester, "--base-url", "https://sis.example.org/ims/oneroster/v1p1", "--client-id", "x",
+            "--client-secret", "y")
+    assert r.ret == 4
+    one_sentence(r, "is empty: name at least one scope")
 
 
 def test_base_url_answers_html(pytester, odd_server):

@@ -185,3 +185,122 @@ def test_scope_matrix(client_id: str, one_scope: str, provider, http, ask_token)
             assert issues("imsx_StatusInfo", body) == []
             assert body["imsx_CodeMinor"]["imsx_codeMinorField"][0]["imsx_codeMinorFieldValue"] == "forbidden"
             assert "users" not in body and "demographics" not in body
+
+
+# ------------------------------------------------------------------ preflight's token negotiation
+def _negotiate(config, client_id="conformance-all", secret=None, scopes=ALL_SCOPES, binding="v1p2", given=False):
+    from oneroster_conformance.client.http import OneRosterClient
+    from oneroster_conformance.client.settings import ClientCredentials, Settings
+    from oneroster_conformance.client.token_negotiation import negotiate
+    from oneroster_conformance.provider.server import serve_in_thread
+
+    secret = secret or load_clients()[client_id].client_secret
+    with serve_in_thread(config) as server:
+        settings = Settings(base_url=server.base_url, token_url=server.token_url, client_id=client_id,
+                            client_secret=secret, binding=binding, rate_limit=0, scopes=scopes)
+        client = OneRosterClient(settings)
+        try:
+            return negotiate(client.tokens, ClientCredentials(client_id, secret, scopes), binding=binding,
+                             scopes_given=given)
+        finally:
+            client.close()
+
+
+def test_basic_refused_recovers_with_the_form_body() -> None:
+    from oneroster_conformance.provider.config import ProviderConfig
+
+    done = _negotiate(ProviderConfig(faults=frozenset({"basic-refused"})))
+    assert (done.style, done.method) == ("body", "POST")
+    recovery = done.recovery("form-body")
+    assert recovery and recovery.refused.refusal == "401 invalid_client" and recovery.worked.reply.status == 200
+    assert "form body" in recovery.sentence and len(done.attempts) == 2
+
+
+def test_post_refused_recovers_with_get() -> None:
+    from oneroster_conformance.provider.config import ProviderConfig
+
+    done = _negotiate(ProviderConfig(faults=frozenset({"token-get-only"})))
+    assert (done.style, done.method) == ("basic", "GET") and done.recovery("get").refused.reply.status == 405
+    assert "client_secret" not in done.recovery("get").worked.reply.url  # Basic only: no secret in a URL
+
+
+def test_clean_provider_needs_no_recovery() -> None:
+    from oneroster_conformance.provider.config import ProviderConfig
+
+    done = _negotiate(ProviderConfig())
+    assert done.recoveries == [] and len(done.attempts) == 1 and done.token.granted
+
+
+def test_wrong_secret_names_both_client_authentications() -> None:
+    from oneroster_conformance.client.token_negotiation import TokenRefused
+    from oneroster_conformance.provider.config import ProviderConfig
+
+    with pytest.raises(TokenRefused) as refused:
+        _negotiate(ProviderConfig(), secret="not-the-secret")
+    assert str(refused.value) == ("the token endpoint refused the client credentials with HTTP Basic (401 "
+                                  "invalid_client) and in the form body (401 invalid_client): check the client id "
+                                  "and secret (and that the client is enabled on the provider).")
+
+
+def test_given_scopes_refused_are_named_not_replaced() -> None:
+    from oneroster_conformance.client.token_negotiation import TokenRefused
+    from oneroster_conformance.provider.config import ProviderConfig
+
+    with pytest.raises(TokenRefused) as refused:  # 1.2 URIs asked of a 1.1 provider, by the user's choice
+        _negotiate(ProviderConfig(binding="v1p1"), scopes=(ROSTER,), binding="v1p1", given=True)
+    assert "the scopes roster.readonly (400 invalid_scope): check --scope" in str(refused.value)
+
+
+class _Reply:
+    def __init__(self, status: int, body: dict, url: str = "https://sis.example.org/token") -> None:
+        self.status, self.body, self.url, self.error, self.content_type = status, body, url, None, "application/json"
+
+    def json_or_none(self):
+        return self.body
+
+
+class _ScopeStrictTokens:
+    """A token endpoint that refuses a request naming any scope the client lacks (RFC 6749 allows it)."""
+
+    auth_style, method = "basic", "POST"
+
+    def __init__(self, holds: set[str], none_ok: bool = False) -> None:
+        self.holds, self.none_ok, self.asked = holds, none_ok, []
+
+    def request(self, creds, scopes, style, method):
+        self.asked.append(tuple(scopes))
+        if (not scopes and self.none_ok) or (scopes and set(scopes) <= self.holds):
+            return _Reply(200, {"access_token": "t0k3n", "token_type": "bearer", "scope": " ".join(scopes)})
+        return _Reply(400, {"error": "invalid_scope"})
+
+    def issued(self, reply, scopes):
+        from oneroster_conformance.client.oauth import Token, TokenError
+
+        if reply.status != 200:
+            raise TokenError("refused", reply)
+        return Token(reply.body["access_token"], scopes, reply.body.get("scope"), time.monotonic() + 60, reply)
+
+
+def test_1p2_scopes_refused_together_are_asked_one_by_one() -> None:
+    from oneroster_conformance.client.settings import ClientCredentials
+    from oneroster_conformance.client.token_negotiation import negotiate
+
+    tokens = _ScopeStrictTokens({ROSTER_CORE, ROSTER_DEMOGRAPHICS})
+    done = negotiate(tokens, ClientCredentials("c", "s", ALL_SCOPES), binding="v1p2", scopes_given=False)
+    assert done.scopes == (ROSTER_CORE, ROSTER_DEMOGRAPHICS)
+    assert tokens.asked == [ALL_SCOPES, (ROSTER,), (ROSTER_CORE,), (ROSTER_DEMOGRAPHICS,), done.scopes]
+    assert done.recovery("fewer-scopes")
+
+
+def test_1p1_scopes_refused_fall_back_to_none_only_when_that_works() -> None:
+    from oneroster_conformance.client.settings import ClientCredentials
+    from oneroster_conformance.client.token_negotiation import TokenRefused, negotiate
+    from oneroster_conformance.spec.operations import rostering_scopes
+
+    v1p1 = ClientCredentials("c", "s", rostering_scopes("v1p1"))
+    done = negotiate(_ScopeStrictTokens(set(), none_ok=True), v1p1, binding="v1p1", scopes_given=False)
+    assert done.scopes == () and "without scope" in done.recovery("no-scope").sentence
+    with pytest.raises(TokenRefused) as refused:
+        negotiate(_ScopeStrictTokens(set()), v1p1, binding="v1p1", scopes_given=False)
+    assert "for the scopes roster.readonly, roster-core.readonly, roster-demographics.readonly (400 invalid_scope) " \
+           "and for no scope (400 invalid_scope): pass the scopes this client holds with --scope." in str(refused.value)

@@ -265,13 +265,26 @@ def _(c, ok):
     assert ok.client.post("/token", data=data, auth=("conformance-all", "wrong")).status_code == 401
 
 
-@check("token-basic-rejected")
+@check("basic-refused")
 def _(c, ok):
-    assert c.token_response().status_code == 401
+    assert c.token_response().status_code == 401 and c.token_response().json()["error"] == "invalid_client"
     secret = load_clients()["conformance-all"].client_secret
     form = {"grant_type": "client_credentials", "scope": ROSTER_CORE, "client_id": "conformance-all",
             "client_secret": secret}
     assert c.client.post("/token", data=form).status_code == 200
+
+
+@check("token-get-only")
+def _(c, ok):
+    assert c.token_response().status_code == 405 and ok.token_response().status_code == 200
+    secret = load_clients()["conformance-all"].client_secret
+    query = {"grant_type": "client_credentials", "scope": ROSTER_CORE}
+    assert c.client.get("/token", params=query, auth=("conformance-all", secret)).status_code == 200
+
+
+@check("token-no-scope")
+def _(c, ok):
+    assert "scope" not in c.token_response().json() and "scope" in ok.token_response().json()
 
 
 @check("token-type-mac")

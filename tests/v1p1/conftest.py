@@ -27,12 +27,17 @@ class Aeries:
         self.client = TestClient(create_app(self.config), raise_server_exceptions=False)
         self.root = "/admin/ims/oneroster/v1p1"
 
-    def token_response(self, key: str = "conformance-all", **kwargs):
+    def token_response(self, key: str = "conformance-all", scopes=None, **kwargs):
+        """A token request as Aeries documents it: at least one scope (the three 1.1 rostering ones)."""
         from oneroster_conformance.provider.aeries import builtin_credentials
+        from oneroster_conformance.spec.operations import rostering_scopes
 
         cid, secret, _ = builtin_credentials()[key]
-        return self.client.post("/admin/token/", data={"grant_type": "client_credentials"}, auth=(cid, secret),
-                                **kwargs)
+        data = {"grant_type": "client_credentials"}
+        scopes = rostering_scopes("v1p1") if scopes is None else scopes
+        if scopes:
+            data["scope"] = " ".join(scopes)
+        return self.client.post("/admin/token/", data=data, auth=(cid, secret), **kwargs)
 
     def get(self, path: str, key: str = "conformance-all", params=None):
         token = self.token_response(key).json()["access_token"]

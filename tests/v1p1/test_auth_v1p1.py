@@ -12,6 +12,7 @@ from oneroster_conformance.client.settings import Settings
 from oneroster_conformance.harness import load_builtin_clients
 from oneroster_conformance.provider.config import ProviderConfig
 from oneroster_conformance.provider.server import serve_in_thread
+from oneroster_conformance.spec.operations import rostering_scopes
 
 
 class Recording(httpx.HTTPTransport):
@@ -42,7 +43,8 @@ def _client(server, auth: str = "oauth2", key: str = "conformance-all", flavour:
             transport=None) -> OneRosterClient:
     creds = load_builtin_clients(flavour)[key]
     settings = Settings(base_url=server.base_url, token_url=server.token_url, client_id=creds.client_id,
-                        client_secret=creds.client_secret, scopes=(), binding="v1p1", rate_limit=0, auth=auth)
+                        client_secret=creds.client_secret, scopes=rostering_scopes("v1p1"), binding="v1p1",
+                        rate_limit=0, auth=auth)
     return OneRosterClient(settings, transport=transport)
 
 

@@ -11,7 +11,7 @@ from jsonschema import Draft201909Validator
 
 from oneroster_conformance.resources import data_root, schemas_dir
 from oneroster_conformance.spec import v1p1
-from oneroster_conformance.spec.operations import operations
+from oneroster_conformance.spec.operations import operations, rostering_scopes, short_scope
 from oneroster_conformance.spec.requirements import catalogue
 
 SCRIPT = data_root() / "scripts" / "derive_v1p1.py"
@@ -73,7 +73,10 @@ def test_derived_schemas_are_valid_json_schemas(path):
 def test_the_1p1_catalogue():
     ops = operations("v1p1")
     assert len(ops) == 41 and {op.operation_id for op in ops} == {op.operation_id for op in operations("v1p2")}
-    assert all(not op.scopes for op in ops), "1.1 defines no OAuth 2 scopes"
+    # 1.1's endpoint tables: the same operations per scope as 1.2, under the v1p1 scope URIs
+    v1p2 = {op.operation_id: {short_scope(s) for s in op.scopes} for op in operations("v1p2")}
+    assert {op.operation_id: {short_scope(s) for s in op.scopes} for op in ops} == v1p2
+    assert {s for op in ops for s in op.scopes} == set(rostering_scopes("v1p1"))
     user = json.loads((schemas_dir() / "v1p1" / "UserSet.json").read_text(encoding="utf-8"))["$defs"]["User"]
     assert {"role", "orgs", "username"} <= set(user["required"])
     gone = {"roles", "primaryOrg", "userMasterIdentifier", "preferredFirstName", "pronouns"}

@@ -8,7 +8,7 @@ import pytest
 
 from oneroster_conformance.provider.config import ProviderConfig
 from oneroster_conformance.provider.faults import FAULTS, FAULTS_V1P1
-from oneroster_conformance.spec.operations import operations
+from oneroster_conformance.spec.operations import by_id, operations, rostering_scopes, short_scope
 from oneroster_conformance.spec.schemas import issues
 from tests.support import FaultChecks
 
@@ -21,10 +21,39 @@ def test_token_as_aeries_issues_it(aeries):
     response = aeries().token_response()
     body = response.json()
     assert response.status_code == 200 and body["token_type"] == "bearer"
-    assert body["expires_in"] == 21600 and "scope" not in body  # 1.1: no scopes asked, none granted
+    assert body["expires_in"] == 21600
+    assert body["scope"].split() == list(rostering_scopes("v1p1"))  # the 1.1 URIs asked for, in that order
     cookies = {c.split("=", 1)[0] for c in response.headers.get_list("set-cookie")}
     assert cookies == {"ARRAffinity", "ARRAffinitySameSite"}
     assert response.headers["cache-control"] == "no-store"
+
+
+def test_aeries_requires_a_scope_in_the_token_request(aeries):
+    response = aeries().token_response(scopes=())
+    assert response.status_code == 400 and response.json()["error"] == "invalid_scope"
+    v1p2 = aeries().token_response(scopes=["https://purl.imsglobal.org/spec/or/v1p2/scope/roster.readonly"])
+    assert v1p2.status_code == 400 and v1p2.json()["error"] == "invalid_scope"  # 1.2 URIs are not 1.1 scopes
+
+
+@pytest.mark.parametrize("flavour", ["aeries", None])
+def test_1p1_operations_need_their_1p1_scope(aeries, flavour):
+    from starlette.testclient import TestClient
+
+    from oneroster_conformance.harness import load_builtin_clients
+    from oneroster_conformance.provider.app import create_app, service_root_path, token_path
+
+    config = ProviderConfig(binding="v1p1", flavour=flavour)
+    client = TestClient(create_app(config))
+    creds = load_builtin_clients(flavour)["conformance-all"]
+    demographics = rostering_scopes("v1p1")[2]
+    assert short_scope(demographics) == "roster-demographics.readonly"
+    assert by_id("getAllDemographics", "v1p1").scopes == {demographics}
+    reply = client.post(token_path(config), data={"grant_type": "client_credentials", "scope": demographics},
+                        auth=(creds.client_id, creds.client_secret))
+    assert reply.json()["scope"] == demographics
+    headers = {"Authorization": f"Bearer {reply.json()['access_token']}"}
+    assert client.get(service_root_path(config) + "/demographics", headers=headers).status_code == 200
+    assert client.get(service_root_path(config) + "/users", headers=headers).status_code == 403
 
 
 @pytest.mark.parametrize("op", [o for o in operations("v1p1") if o.is_collection and not o.path_params],

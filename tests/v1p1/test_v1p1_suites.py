@@ -22,7 +22,7 @@ def test_clean_1p1_aeries_run_has_no_false_alarm(clean_run):
 
 def test_1p2_only_requirements_are_not_applicable_with_the_reason(clean_run):
     only_1p2 = [r.id for r in catalogue() if r.bindings == ("v1p2",)]
-    assert {"scopes/grant", "discovery/openapi-file", "data/primary-role", "data/enum-extension"} <= set(only_1p2)
+    assert {"discovery/openapi-file", "data/primary-role", "data/enum-extension"} <= set(only_1p2)
     for rid in only_1p2:
         outcomes = clean_run.outcomes(rid)
         assert outcomes and set(outcomes) == {"not-applicable"}, (rid, outcomes)
@@ -33,6 +33,17 @@ def test_shared_rules_really_ran_on_1p1(clean_run):
     for rid in ("operations/response-schema", "filter/predicates", "pagination/complete-walk", "data/nested-matches",
                 "errors/unknown-object", "auth/token-issued", "data/typed-collection"):
         assert "pass" in clean_run.outcomes(rid), rid
+
+
+def test_scope_matrix_runs_on_1p1_with_the_1p1_scopes(clean_run):
+    # The Aeries flavour requires scopes and grants the 1.1 URIs: the matrix is judged, not skipped.
+    for rid in ("scopes/grant", "scopes/deny", "scopes/exact-match", "auth/token-scope-granted"):
+        assert set(clean_run.outcomes(rid)) == {"pass"}, (rid, clean_run.outcomes(rid))
+    cells = [r for r in clean_run.results if r["requirement"] == "scopes/grant"]
+    assert {r["params"]["scope"] for r in cells} == {"roster.readonly", "roster-core.readonly",
+                                                     "roster-demographics.readonly"}
+    auth = clean_run.header["authentication"]
+    assert auth["scopes_source"] == "default" and all("/v1p1/scope/" in s for s in auth["scopes_requested"])
 
 
 def test_readiness_is_its_own_area_in_the_html_report(clean_run):
@@ -48,6 +59,7 @@ def test_oauth1_run_signs_every_request(tmp_path):
     assert all("OAuth 1.0a" in m for m in run.messages("auth/token-issued"))
     assert set(run.outcomes("operations/success")) == {"pass"}
     assert set(run.outcomes("auth/token-required")) == {"pass"}  # unsigned requests are refused
+    assert set(run.outcomes("scopes/deny")) <= {"not-applicable"}  # no OAuth 2 scopes under OAuth 1.0a signing
 
 
 def test_oauth1_is_a_1p1_option_only(tmp_path):
