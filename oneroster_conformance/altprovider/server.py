@@ -21,6 +21,7 @@ import copy
 import itertools
 import json
 import re
+import socket
 import ssl
 import sys
 import threading
@@ -247,6 +248,7 @@ class Handler(BaseHTTPRequestHandler):
         if parents and not rows:
             raise Failure(404, "unknownobject", f"{path} holds no {name}")
         fields = params.select_fields(params.first(query, "fields"), name, binding)
+        rows = [self._render(r, None) for r in rows]  # filters and sorts see hrefs as served
         text = params.first(query, "filter")
         if text is not None:
             rows = params.apply_filter(text, rows, name, binding)
@@ -254,7 +256,8 @@ class Handler(BaseHTTPRequestHandler):
         limit, offset = params.window(query)
         page = rows[offset:offset + limit]
         headers = {"X-Total-Count": str(len(rows)), "Link": self._links(path, query, len(rows), limit, offset)}
-        self._send(200, {route.op.wrapper: [self._render(r, fields) for r in page]}, headers)
+        self._send(200, {route.op.wrapper: [r if fields is None else {k: v for k, v in r.items() if k in fields}
+                                            for r in page]}, headers)
 
     @staticmethod
     def _links(path: str, query: dict[str, list[str]], total: int, limit: int, offset: int) -> str:
@@ -273,6 +276,17 @@ class Handler(BaseHTTPRequestHandler):
 class AltServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+
+    def server_bind(self) -> None:
+        # accepted connections inherit TCP_NODELAY: without it every small answer waits ~40 ms for a
+        # delayed ACK (headers and body leave in two writes)
+        self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        super().server_bind()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # a refused TLS version or a client that hangs up is the client's business, not a server error
+        if not isinstance(sys.exc_info()[1], (ssl.SSLError, ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
 
 
 class RunningAltProvider:
