@@ -8,8 +8,10 @@ expressions built from their paths. Every free choice is the other one from the 
   table lists 404), an unknown parent too;
 - Link URLs are relative references (RFC 8288 resolves them against the request URL);
 - ``Content-Type: application/json; charset=utf-8``;
-- every 10th resource request is answered 429 with ``Retry-After: 0`` (a busy server), which a
-  client must retry;
+- every 10th resource request is answered 429 with a ``Retry-After`` of now (as delta-seconds ``0``
+  and as an HTTP-date, by turns): a busy server, which a client must retry;
+- header names in lower case (``x-total-count``, ``link``: HTTP field names are case-insensitive),
+  object keys in alphabetical order (JSON objects are unordered), gzip when the client accepts it;
 - discovery is served under the certification guide's file name, with the later published
   revision of the rostering OpenAPI, its server template filled in with this host.
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import gzip
 import itertools
 import json
 import re
@@ -26,6 +29,7 @@ import ssl
 import sys
 import threading
 from dataclasses import dataclass
+from email.utils import formatdate
 from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -107,6 +111,11 @@ class Service:
             n = next(self._counter)
         return bool(self.config.busy_every) and n % self.config.busy_every == 0
 
+    def retry_after(self) -> str:
+        """Now, in one of the two forms RFC 9110 allows, by turns."""
+        self._busy_answers = getattr(self, "_busy_answers", 0) + 1
+        return "0" if self._busy_answers % 2 else formatdate(usegmt=True)
+
     def discovery(self, origin: str) -> dict:
         doc = copy.deepcopy(_published_openapi())
         for server in doc.get("servers", []):
@@ -130,9 +139,13 @@ class Handler(BaseHTTPRequestHandler):
 
     # ------------------------------------------------------------------ plumbing
     def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-        data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        data = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", JSON)
+        if len(data) > 1024 and "gzip" in (self.headers.get("Accept-Encoding") or "").lower():
+            data = gzip.compress(data, compresslevel=5)
+            self.send_header("Content-Encoding", "gzip")
+        self.send_header("Vary", "Accept-Encoding")
         self.send_header("Content-Length", str(len(data)))
         for name, value in (headers or {}).items():
             self.send_header(name, value)
@@ -182,7 +195,7 @@ class Handler(BaseHTTPRequestHandler):
             challenge = 'Bearer realm="oneroster"' + (', error="insufficient_scope"' if status == 403 else "")
             raise Failure(status, minor, text, headers={"WWW-Authenticate": challenge})
         if service.busy():
-            raise Failure(429, "server_busy", "busy: try again", headers={"Retry-After": "0"})
+            raise Failure(429, "server_busy", "busy: try again", headers={"Retry-After": service.retry_after()})
         ids = {k: unquote(v) for k, v in found.groupdict().items()}
         query = parse_qs(url.query, keep_blank_values=True)
         try:
@@ -255,7 +268,7 @@ class Handler(BaseHTTPRequestHandler):
         rows = params.sort_records(rows, params.first(query, "sort"), params.first(query, "orderBy"), name, binding)
         limit, offset = params.window(query)
         page = rows[offset:offset + limit]
-        headers = {"X-Total-Count": str(len(rows)), "Link": self._links(path, query, len(rows), limit, offset)}
+        headers = {"x-total-count": str(len(rows)), "link": self._links(path, query, len(rows), limit, offset)}
         self._send(200, {route.op.wrapper: [r if fields is None else {k: v for k, v in r.items() if k in fields}
                                             for r in page]}, headers)
 
