@@ -69,6 +69,15 @@ def known_field(collection: str, name: str, binding: str) -> bool:
     return True
 
 
+@cache
+def optional_arrays(collection: str, binding: str) -> tuple[str, ...]:
+    """Top-level array properties the schema does not require (served as [] when the record has none)."""
+    entity = _definitions(collection, binding)[1]
+    required = set(entity.get("required", ()))
+    return tuple(k for k, v in entity["properties"].items() if v.get("type") == "array" and k not in required
+                 and not v.get("minItems"))
+
+
 def top_fields(collection: str, binding: str) -> list[str]:
     return list(_definitions(collection, binding)[1]["properties"])
 

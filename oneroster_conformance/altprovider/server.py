@@ -10,6 +10,7 @@ expressions built from their paths. Every free choice is the other one from the 
 - ``Content-Type: application/json; charset=utf-8``;
 - every 10th resource request is answered 429 with a ``Retry-After`` of now (as delta-seconds ``0``
   and as an HTTP-date, by turns): a busy server, which a client must retry;
+- an optional array the record has no values for is served as ``[]``, not left out;
 - header names in lower case (``x-total-count``, ``link``: HTTP field names are case-insensitive),
   object keys in alphabetical order (JSON objects are unordered), gzip when the client accepts it;
 - discovery is served under the certification guide's file name, with the later published
@@ -221,9 +222,11 @@ class Handler(BaseHTTPRequestHandler):
         self._send(200, grant, headers)
 
     # ------------------------------------------------------------------ operations
-    def _render(self, record: dict, fields: list[str] | None) -> dict:
+    def _render(self, record: dict, fields: list[str] | None, collection: str) -> dict:
         root = self._origin() + self.service.root
         out = json.loads(json.dumps(record))
+        for name in params.optional_arrays(collection, self.service.config.binding):
+            out.setdefault(name, [])  # an empty list where the record has none ([0..*] allows it)
 
         def absolute(node: Any) -> None:
             if isinstance(node, dict):
@@ -245,7 +248,7 @@ class Handler(BaseHTTPRequestHandler):
         if record is None:
             raise Failure(404, "unknownobject", f"no {name} object has sourcedId {ids[param or '']!r}")
         fields = params.select_fields(params.first(query, "fields"), name, self.service.config.binding)
-        self._send(200, {route.op.wrapper: self._render(record, fields)})
+        self._send(200, {route.op.wrapper: self._render(record, fields, name)})
 
     def _collection(self, route: Route, ids: dict[str, str], query: dict[str, list[str]], path: str) -> None:
         binding = self.service.config.binding
@@ -261,7 +264,7 @@ class Handler(BaseHTTPRequestHandler):
         if parents and not rows:
             raise Failure(404, "unknownobject", f"{path} holds no {name}")
         fields = params.select_fields(params.first(query, "fields"), name, binding)
-        rows = [self._render(r, None) for r in rows]  # filters and sorts see hrefs as served
+        rows = [self._render(r, None, name) for r in rows]  # filters and sorts see the records as served
         text = params.first(query, "filter")
         if text is not None:
             rows = params.apply_filter(text, rows, name, binding)

@@ -1,7 +1,8 @@
 """OAuth 2 client credentials for the independent provider: clients, the token endpoint, bearer checks.
 
 Choices made the other way from the reference provider: the token endpoint is ``/oauth2/token``;
-``token_type`` is ``Bearer`` (RFC 6750 capitalisation); tokens live 1800 s; a 1.1 token request
+``token_type`` is ``Bearer`` (RFC 6750 capitalisation); tokens live 1800 s; clients authenticate
+with HTTP Basic only (credentials in the form body are refused, as RFC 6749 §2.3.1 allows); a 1.1 token request
 must name 1.1 scope URIs (``.../spec/or/v1p1/scope/...``), as Aeries requires; a request naming
 any scope the client does not hold is refused outright (``invalid_scope``), not trimmed.
 """
@@ -116,9 +117,8 @@ class Authority:
             if not sep or "client_secret" in form:
                 raise OAuthProblem(401, "invalid_client", "malformed HTTP Basic credentials")
             return unquote_plus(user), unquote_plus(password)
-        if "client_id" in form and "client_secret" in form:
-            return form["client_id"], form["client_secret"]
-        raise OAuthProblem(401, "invalid_client", "client authentication is required")
+        # RFC 6749 §2.3.1: a server MUST support HTTP Basic and MAY accept the body form; this one does not
+        raise OAuthProblem(401, "invalid_client", "client authentication is required, with HTTP Basic")
 
     # ------------------------------------------------------------------ resource requests
     def check(self, authorization: str | None, operation_id: str) -> tuple[int, str, str] | None:

@@ -170,3 +170,23 @@ def test_filter_field_names_come_from_the_schema():
     assert params.known_field("users", "metadata.ext:anything", "v1p2")
     assert not params.known_field("users", "lastName", "v1p2")
     assert params.known_field("users", "role", "v1p1") and not params.known_field("users", "role", "v1p2")
+
+
+def test_client_credentials_only_by_http_basic(api):
+    form = {"grant_type": "client_credentials", "client_id": ALL[0], "client_secret": ALL[1],
+            "scope": _scopes("v1p2", "roster.readonly")}
+    refused = api.http.post(api.p.token_url, data=form)
+    assert refused.status_code == 401 and refused.json()["error"] == "invalid_client"
+    assert "basic" in refused.headers["www-authenticate"].lower()
+
+
+def test_wire_form_lower_case_headers_sorted_keys_gzip_and_empty_arrays(api):
+    token = api.token().json()["access_token"]
+    raw = api.http.get(api.p.base_url + "/users", params={"limit": 3}, headers={
+        "Authorization": f"Bearer {token}", "Accept-Encoding": "gzip"})
+    assert raw.headers["content-encoding"] == "gzip"
+    assert "x-total-count" in [k.decode() for k, _ in raw.headers.raw]  # sent in lower case
+    user = raw.json()["users"][0]
+    assert list(user) == sorted(user)
+    parent = api.get("/users/par-001").json()["user"]
+    assert parent["grades"] == [] and parent["userProfiles"] == []  # optional arrays served empty, not absent
