@@ -13,6 +13,7 @@ expressions built from their paths. Every free choice is the other one from the 
 - an optional array the record has no values for is served as ``[]``, not left out;
 - header names in lower case (``x-total-count``, ``link``: HTTP field names are case-insensitive),
   object keys in alphabetical order (JSON objects are unordered), gzip when the client accepts it;
+- TLS 1.3 only (the binding requires "TLS 1.2 and/or TLS 1.3");
 - discovery is served under the certification guide's file name, with the later published
   revision of the rostering OpenAPI, its server template filled in with this host.
 """
@@ -314,7 +315,7 @@ class RunningAltProvider:
         self.httpd = AltServer((host, port), handler)
         if certfile:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            context.minimum_version = ssl.TLSVersion.TLSv1_2
+            context.minimum_version = ssl.TLSVersion.TLSv1_3  # "TLS 1.2 and/or TLS 1.3": 1.3 alone
             context.load_cert_chain(certfile, keyfile)
             # the handshake happens in the connection's own thread, not in the accepting one
             self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True,
