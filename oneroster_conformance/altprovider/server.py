@@ -8,8 +8,8 @@ expressions built from their paths. Every free choice is the other one from the 
   table lists 404), an unknown parent too;
 - Link URLs are relative references (RFC 8288 resolves them against the request URL);
 - ``Content-Type: application/json; charset=utf-8``;
-- every 10th resource request is answered 429 with a ``Retry-After`` of now (as delta-seconds ``0``
-  and as an HTTP-date, by turns): a busy server, which a client must retry;
+- every 10th request (the token endpoint included) is answered 429 with a ``Retry-After`` of now
+  (as delta-seconds ``0`` and as an HTTP-date, by turns): a busy server, which a client must retry;
 - an optional array the record has no values for is served as ``[]``, not left out;
 - header names in lower case (``x-total-count``, ``link``: HTTP field names are case-insensitive),
   object keys in alphabetical order (JSON objects are unordered), gzip when the client accepts it;
@@ -179,6 +179,8 @@ class Handler(BaseHTTPRequestHandler):
         service = self.service
         url = urlsplit(self.path)
         body = self._body()
+        if service.busy():  # busy before anything else, as a load balancer in front would be
+            raise Failure(429, "server_busy", "busy: try again", headers={"Retry-After": service.retry_after()})
         if url.path == TOKEN_PATH:
             return self._token(url.query, body)
         if not url.path.startswith(service.root + "/"):
@@ -196,8 +198,6 @@ class Handler(BaseHTTPRequestHandler):
             status, minor, text = refused
             challenge = 'Bearer realm="oneroster"' + (', error="insufficient_scope"' if status == 403 else "")
             raise Failure(status, minor, text, headers={"WWW-Authenticate": challenge})
-        if service.busy():
-            raise Failure(429, "server_busy", "busy: try again", headers={"Retry-After": service.retry_after()})
         ids = {k: unquote(v) for k, v in found.groupdict().items()}
         query = parse_qs(url.query, keep_blank_values=True)
         try:
