@@ -4,8 +4,10 @@ Routes are the GET operations of the spec's catalogue (``spec.operations``), mat
 expressions built from their paths. Every free choice is the other one from the reference provider:
 - a method other than GET / HEAD is 405 with ``imsx_codeMajor`` ``unsupported`` (the codeMajor the
   imsx_CodeMajorEnum names as the default answer to an unsupported operation);
-- a nested collection whose parent exists but holds nothing is 404 unknownobject (its response
-  table lists 404), an unknown parent too;
+- a nested collection's parent must exist in its typed collection and belong to the parent before
+  it (the classes of /schools/{s}/classes/{c}/... must be at that school), else 404 unknownobject;
+  a known parent with no children is an empty 200 (the nested operations' tables list no 404, and
+  unknownobject is for an identifier the provider does not know);
 - Link URLs are relative references (RFC 8288 resolves them against the request URL);
 - ``Content-Type: application/json; charset=utf-8``;
 - every 10th request (the token endpoint included) is answered 429 with a ``Retry-After`` of now
@@ -262,8 +264,6 @@ class Handler(BaseHTTPRequestHandler):
                 raise Failure(404, "unknownobject", f"no {parent} object has sourcedId {sid!r} here")
             parents.append((parent, sid))
         rows = roster.children(parents, name) if parents else roster.typed(name)
-        if parents and not rows:
-            raise Failure(404, "unknownobject", f"{path} holds no {name}")
         fields = params.select_fields(params.first(query, "fields"), name, binding)
         rows = [self._render(r, None, name) for r in rows]  # filters and sorts see the records as served
         text = params.first(query, "filter")

@@ -114,13 +114,15 @@ def test_every_tenth_request_is_busy():
     assert second.headers["retry-after"].endswith(" GMT")  # the HTTP-date form
 
 
-def test_unknown_objects_parents_and_empty_nested_collections_are_404(api):
+def test_unknown_objects_and_parents_are_404_empty_sets_are_not(api):
     assert _minor(api.get("/users/no-such-user")) == "unknownobject"
     assert api.get("/schools/no-such-school/classes").status_code == 404
     assert api.get("/schools/org-district/classes").status_code == 404  # an org, but not a school
-    empty = api.get("/users/par-001/classes")  # a parent: no enrolments
-    assert empty.status_code == 404 and _minor(empty) == "unknownobject"
-    assert api.get("/users/stu-0023/classes").status_code == 200
+    assert api.get("/students/tch-001/classes").status_code == 404  # a user, but not a student
+    assert api.get("/schools/sch-lakeside/classes/cls-alg1-p1/students").status_code == 404  # not that school's
+    empty = api.get("/users/par-001/classes")  # a known user without enrolments: an empty set
+    assert empty.status_code == 200 and empty.json() == {"classes": []}
+    assert api.get("/users/stu-0023/classes").json()["classes"]
 
 
 def test_query_errors(api):
