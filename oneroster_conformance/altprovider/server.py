@@ -110,15 +110,15 @@ class Service:
         self._counter = itertools.count(1)
         self._lock = threading.Lock()
 
-    def busy(self) -> bool:
+    def busy(self) -> str | None:
+        """The Retry-After value when this request is one to refuse as busy, else None: now, in the
+        two forms RFC 9110 allows by turns (delta-seconds, then an HTTP-date)."""
+        every = self.config.busy_every
         with self._lock:
             n = next(self._counter)
-        return bool(self.config.busy_every) and n % self.config.busy_every == 0
-
-    def retry_after(self) -> str:
-        """Now, in one of the two forms RFC 9110 allows, by turns."""
-        self._busy_answers = getattr(self, "_busy_answers", 0) + 1
-        return "0" if self._busy_answers % 2 else formatdate(usegmt=True)
+        if not every or n % every:
+            return None
+        return "0" if (n // every) % 2 else formatdate(usegmt=True)
 
     def discovery(self, origin: str) -> dict:
         doc = copy.deepcopy(_published_openapi())
@@ -150,6 +150,8 @@ class Handler(BaseHTTPRequestHandler):
             data = gzip.compress(data, compresslevel=5)
             self.send_header("Content-Encoding", "gzip")
         self.send_header("Vary", "Accept-Encoding")
+        if self.close_connection:
+            self.send_header("Connection", "close")
         self.send_header("Content-Length", str(len(data)))
         for name, value in (headers or {}).items():
             self.send_header(name, value)
@@ -158,8 +160,14 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
 
     def _body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(min(length, 1 << 20)) if length > 0 else b""
+        """The request body (no request here needs more than a token form). One that is not read
+        whole (chunked, or too long) would leave bytes in the connection: it is closed after the answer."""
+        raw = self.headers.get("Content-Length") or "0"
+        length = int(raw) if raw.isdigit() else -1
+        if length < 0 or length > 1 << 16 or "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            self.close_connection = True
+            return b""
+        return self.rfile.read(length) if length else b""
 
     def _origin(self) -> str:
         scheme = "https" if isinstance(self.connection, ssl.SSLSocket) else "http"
@@ -181,8 +189,9 @@ class Handler(BaseHTTPRequestHandler):
         service = self.service
         url = urlsplit(self.path)
         body = self._body()
-        if service.busy():  # busy before anything else, as a load balancer in front would be
-            raise Failure(429, "server_busy", "busy: try again", headers={"Retry-After": service.retry_after()})
+        retry_after = service.busy()
+        if retry_after is not None:  # busy before anything else, as a load balancer in front would be
+            raise Failure(429, "server_busy", "busy: try again", headers={"Retry-After": retry_after})
         if url.path == TOKEN_PATH:
             return self._token(url.query, body)
         if not url.path.startswith(service.root + "/"):
