@@ -253,7 +253,10 @@ def window(params: dict[str, list[str]]) -> tuple[int, int]:
 
     def number(name: str, default: int, least: int) -> int:
         raw = (params.get(name) or [""])[0]
-        return int(raw) if raw.isascii() and raw.isdigit() and int(raw) >= least else default
+        if not (raw.isascii() and raw.isdigit()):
+            return default
+        value = int(raw) if len(raw) <= 18 else 10**18  # int() refuses thousands of digits
+        return value if value >= least else default
 
     return min(number("limit", DEFAULT_LIMIT, 1), PAGE_CAP), number("offset", 0, 0)
 

@@ -134,6 +134,7 @@ def test_query_errors(api):
     blank = api.get("/users", {"fields": "sourcedId,,status"})
     assert blank.status_code == 400 and _minor(blank) == "invalid_selection_field"
     assert len(api.get("/users", {"limit": "abc"}).json()["users"]) == 60  # ignored: the default, capped
+    assert api.get("/users", {"offset": "9" * 5000}).json() == {"users": []}
 
 
 def test_unknown_field_names_return_every_field(api):
