@@ -364,8 +364,12 @@ def main(argv: list[str] | None = None) -> int:
     a = p.parse_args(argv)
     if (a.certfile is None) != (a.keyfile is None):
         p.error("--certfile and --keyfile go together")
-    provider = RunningAltProvider(AltConfig(a.binding, 0 if a.no_busy else BUSY_EVERY), port=a.port,
-                                  certfile=a.certfile, keyfile=a.keyfile)
+    try:
+        provider = RunningAltProvider(AltConfig(a.binding, 0 if a.no_busy else BUSY_EVERY), port=a.port,
+                                      certfile=a.certfile, keyfile=a.keyfile)
+    except (OSError, ssl.SSLError) as e:  # a port in use, a certificate that cannot be read
+        print(f"oneroster-alt-provider: cannot start: {e}", file=sys.stderr)
+        return 4
     print(f"service root {provider.base_url}\ntoken URL    {provider.token_url}\n"
           f"clients      {', '.join(sorted(provider.httpd.RequestHandlerClass.service.authority.clients))} "
           "(fixtures/clients.yaml)", flush=True)
