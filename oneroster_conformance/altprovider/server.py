@@ -325,7 +325,11 @@ class RunningAltProvider:
         if certfile:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.minimum_version = ssl.TLSVersion.TLSv1_3  # "TLS 1.2 and/or TLS 1.3": 1.3 alone
-            context.load_cert_chain(certfile, keyfile)
+            try:
+                context.load_cert_chain(certfile, keyfile)
+            except (OSError, ssl.SSLError):
+                self.httpd.server_close()
+                raise
             # the handshake happens in the connection's own thread, not in the accepting one
             self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True,
                                                     do_handshake_on_connect=False)
