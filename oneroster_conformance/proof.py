@@ -41,6 +41,7 @@ class Case:
     binding: str = "v1p2"  # v1p1: the 1.1 provider (judged against the 1.1 clean case)
     flavour: str | None = None  # "aeries": the 1.1 provider as Aeries serves it, with its API records
     auth: str = "oauth2"  # "oauth1": the provider verifies OAuth 1.0a signatures
+    independent: bool = False  # the independently written provider (oneroster_conformance.altprovider)
 
     @property
     def conformant(self) -> bool:
@@ -75,6 +76,25 @@ def cases() -> list[Case]:
     out.append(Case("no-tls", breaks=frozenset({"transport/tls-required"}), tls=False))
     out.append(Case("untrusted-certificate", breaks=frozenset({"transport/certificate-valid"}), trusted=False))
     return out + cases_v1p1()
+
+
+# The independently written provider (another stack, every free choice the other way), 1.2 and 1.1.
+# Kept apart from cases(): tests/proof/test_independent_provider.py runs them on their own.
+INDEPENDENT = {"v1p2": "independent", "v1p1": "independent-v1p1"}
+# Its 1.1 service refuses a token request without the 1.1 scope URIs. True: the profile names them
+# (the `scopes` key); False: the harness must ask for them itself, which is then what the case proves.
+INDEPENDENT_V1P1_SCOPES_IN_PROFILE = True
+
+
+def cases_independent() -> list[Case]:
+    return [Case(name, binding=binding, independent=True) for binding, name in INDEPENDENT.items()]
+
+
+def independent_scopes(binding: str, scopes) -> list[str]:
+    """The client list's 1.2 scope URIs as the independent provider names them on this binding."""
+    from oneroster_conformance.altprovider.tokens import in_binding
+
+    return [in_binding(s, binding) for s in scopes]
 
 
 # The 1.1 cases: the Aeries flavour with every consumer's readiness checked, OAuth 1.0a signing, and
@@ -124,23 +144,23 @@ def reduce(results_path: Path) -> dict[str, str]:
 
 def run_case(case: Case, workdir: Path, certs: _Certificates, extra_args: tuple[str, ...] = ()) -> CaseResult:
     from oneroster_conformance.harness import load_builtin_clients
-    from oneroster_conformance.provider.config import ProviderConfig
-    from oneroster_conformance.provider.server import serve_in_thread
 
     started = time.monotonic()
     result = CaseResult(case)
-    config = variant_config() if case.variant else ProviderConfig(
-        faults=frozenset(case.faults), binding=case.binding, flavour=case.flavour, auth=case.auth)
     tls = dict(certfile=str(certs.cert), keyfile=str(certs.key)) if case.tls else {}
     folder = workdir / case.name
     folder.mkdir(parents=True, exist_ok=True)
     clients = load_builtin_clients(case.flavour)
     main = clients["conformance-all"]
+    scopes = (lambda c: independent_scopes(case.binding, c)) if case.independent else list
+    settings: dict = {"name": f"proof-{case.name}", "clients": {
+        name: {"client_id": c.client_id, "client_secret": c.client_secret, "scopes": scopes(c.scopes)}
+        for name, c in clients.items() if name != "conformance-all"}}
+    if case.independent and case.binding == "v1p1" and INDEPENDENT_V1P1_SCOPES_IN_PROFILE:
+        settings["scopes"] = scopes(main.scopes)  # the 1.1 scope URIs it requires, as its users configure
     profile = folder / "profile.yaml"
-    profile.write_text(yaml.safe_dump({"name": f"proof-{case.name}", "clients": {
-        name: {"client_id": c.client_id, "client_secret": c.client_secret, "scopes": list(c.scopes)}
-        for name, c in clients.items() if name != "conformance-all"}}), encoding="utf-8")
-    with serve_in_thread(config, **tls) as provider:
+    profile.write_text(yaml.safe_dump(settings), encoding="utf-8")
+    with _provider(case, tls) as provider:
         args = [sys.executable, "-m", "pytest", str(suites_dir()), "--base-url", provider.base_url,
                 "--token-url", provider.token_url, "--client-id", main.client_id, "--profile", str(profile),
                 "--rate-limit", "0", "--sweep", "full", "--evidence", "full", "--report-dir", str(folder / "reports"),
@@ -160,6 +180,21 @@ def run_case(case: Case, workdir: Path, certs: _Certificates, extra_args: tuple[
         result.error = (proc.stdout + proc.stderr)[-2000:]
     result.seconds = time.monotonic() - started
     return result
+
+
+def _provider(case: Case, tls: dict):
+    """The running provider a case is judged on: the reference provider, or the independent one."""
+    if case.independent:
+        from oneroster_conformance.altprovider.server import AltConfig
+        from oneroster_conformance.altprovider.server import serve_in_thread as serve_independent
+
+        return serve_independent(AltConfig(binding=case.binding), **tls)
+    from oneroster_conformance.provider.config import ProviderConfig
+    from oneroster_conformance.provider.server import serve_in_thread
+
+    config = variant_config() if case.variant else ProviderConfig(
+        faults=frozenset(case.faults), binding=case.binding, flavour=case.flavour, auth=case.auth)
+    return serve_in_thread(config, **tls)
 
 
 def variant_config():
@@ -227,7 +262,9 @@ def judge(results: list[CaseResult]) -> dict:
         "false_alarms_clean": len(findings.get("clean", [])),
         "false_alarms_variant": len(findings.get("variant", [])),
         "false_alarms_v1p1": sum(len(findings.get(r.case.name, [])) for r in results
-                                 if r.case.conformant and r.case.binding == "v1p1"),
+                                 if r.case.conformant and r.case.binding == "v1p1" and not r.case.independent),
+        "false_alarms_independent": {b: len(findings.get(name, [])) for b, name in INDEPENDENT.items()
+                                     if name in by_name},
         "collateral": sum(1 for r in faults for p in findings[r.case.name] if p.startswith("collateral")),
         "not_broken_by_any_fault": sorted(set(gated) - broken_by),
         "findings": {k: v for k, v in findings.items() if v},
@@ -246,6 +283,10 @@ def markdown(table: dict) -> str:
         ("false alarms on the 1.1 providers (Aeries flavour, OAuth 1.0a)", table["false_alarms_v1p1"]),
         ("collateral failures (a fault failing an undeclared requirement)", table["collateral"]),
     ]
+    independent = table.get("false_alarms_independent") or {}
+    if independent:
+        rows.insert(-1, ("false alarms on the independent provider (1.2 / 1.1)",
+                         " / ".join(str(independent.get(b, "not run")) for b in INDEPENDENT)))
     return "| proof | result |\n|---|---|\n" + "\n".join(f"| {a} | {b} |" for a, b in rows) + "\n"
 
 
@@ -256,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--markdown", help="write the proof table as Markdown to this file")
     p.add_argument("--json", help="write the full judgement as JSON to this file")
     a = p.parse_args(argv)
-    selected = cases()
+    selected = cases() + cases_independent()
     if a.only:
         wanted = set(a.only)
         binding_of = {c.name: c.binding for c in selected}

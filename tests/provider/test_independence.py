@@ -8,7 +8,7 @@ from pathlib import Path
 import oneroster_conformance.provider as provider_package
 
 FORBIDDEN = ("oneroster_conformance.query", "oneroster_conformance.client", "oneroster_conformance.plugin",
-             "oneroster_conformance.report")
+             "oneroster_conformance.report", "oneroster_conformance.altprovider")
 
 
 def _imports(path: Path) -> set[str]:
