@@ -13,19 +13,6 @@ import pytest
 
 from oneroster_conformance import proof
 
-# False alarms the checks still raise on this provider, each fixed on another branch; the lead
-# empties this at merge (the test then requires exactly zero).
-EXPECTED_UNTIL_MERGE = {
-    # codeMajor 'unsupported' on a 405: imsx_CodeMajorEnum calls it "the required default response
-    # for an unsupported operation"; errors/status-info-body accepts only 'failure' ("trust" widens it)
-    ("independent", "errors/status-info-body"),
-    ("independent-v1p1", "errors/status-info-body"),
-    # discovery under the certification guide's name imsorv1p2_rostering_openapi3_v1p0.json; the
-    # harness asks only for the binding's name ("trust" makes it accept both)
-    ("independent", "discovery/openapi-file"),
-}
-
-
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
     return {r.case.name: r for r in proof.run(proof.cases_independent(), workers=2,
@@ -47,15 +34,12 @@ def test_the_run_starts_and_judges(results, name):
 
 @pytest.mark.parametrize("name", sorted(proof.INDEPENDENT.values()))
 def test_no_false_alarm_on_the_independent_provider(results, name):
-    alarms = {(name, rid) for rid, outcome in results[name].outcomes.items() if outcome in ("fail", "warn", "errored")}
-    expected = {a for a in EXPECTED_UNTIL_MERGE if a[0] == name}
-    assert alarms - expected == set(), f"false alarms on a conformant provider: {sorted(alarms - expected)}"
-    assert expected - alarms == set(), f"fixed now, drop from EXPECTED_UNTIL_MERGE: {sorted(expected - alarms)}"
+    alarms = sorted(rid for rid, outcome in results[name].outcomes.items() if outcome in ("fail", "warn", "errored"))
+    assert alarms == [], f"false alarms on a conformant provider: {alarms}"
 
 
 def test_the_proof_table_reports_it(results):
     table = proof.judge(list(results.values()))
     assert set(table["false_alarms_independent"]) == {"v1p2", "v1p1"}
     assert "false alarms on the independent provider (1.2 / 1.1)" in proof.markdown(table)
-    findings = sum(table["false_alarms_independent"].values())
-    assert findings == len(EXPECTED_UNTIL_MERGE)
+    assert sum(table["false_alarms_independent"].values()) == 0
