@@ -30,9 +30,16 @@ def stop_capture() -> list[Exchange]:
 
 
 def record(exchange: Exchange) -> None:
+    """Keep an exchange as evidence of the running check; one shown again moves to the end, so the
+    last exchanges kept are those the check judged last (a shrunk hypothesis example replays last)."""
     bucket = _current.get()
-    if bucket is not None and exchange not in bucket:
-        bucket.append(exchange)
+    if bucket is None:
+        return
+    for i, kept in enumerate(bucket):
+        if kept is exchange:
+            del bucket[i]
+            break
+    bucket.append(exchange)
 
 
 def curl_line(request: httpx.Request, body: bytes | None = None) -> str:
