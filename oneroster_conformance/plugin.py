@@ -371,6 +371,7 @@ def _meta(state: RunState) -> dict:
         "catalogue_version": catalogue().version,
         "binding": state.harness.binding,
         "target": s.base_url,
+        "token_url": MASKER.mask(s.token_url) if s.token_url else None,  # the report's token command for its curl lines
         "embedded": s.embedded,
         "embedded_faults": list(s.embedded_faults),
         "profile": s.profile_name,

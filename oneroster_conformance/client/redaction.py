@@ -98,6 +98,12 @@ def vocabulary() -> frozenset[str]:
     return frozenset(words)
 
 
+def _requoted(original: str, replacement: str) -> str:
+    """``replacement`` in the quotes ``original`` had, if any."""
+    quoted = len(original) >= 2 and original[0] == original[-1] and original[0] in "'\""
+    return f"{original[0]}{replacement}{original[0]}" if quoted else replacement
+
+
 def _unquote_literal(text: str) -> str:
     return text[1:-1] if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"" else text
 
@@ -242,7 +248,7 @@ class Redactor:
         if not is_personal_field(m.group("field")):
             return m.group(0)
         sides = m.group("rest").split(" != ")
-        shown = " != ".join(s if s.startswith(MARK) else self.pseudonym(_unquote_literal(s)) for s in sides)
+        shown = " != ".join(s if MARK in s else _requoted(s, self.pseudonym(_unquote_literal(s))) for s in sides)
         return m.group(0)[:m.start("rest") - m.start(0)] + shown
 
     def _net_pass(self, text: str) -> str:
