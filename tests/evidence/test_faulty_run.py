@@ -74,6 +74,13 @@ def test_the_faults_fail_checks_and_hypothesis_properties(faulty_run):
     assert any("Failing test case" in d or "Falsifying" in d for d in details)
 
 
+def test_parametrized_checks_show_short_ids_in_allure(faulty_run):
+    values = [p["value"] for f in faulty_run.allure.glob("*-result.json")
+              for p in json.loads(f.read_text()).get("parameters", [])]
+    assert "getAllUsers" in values and "roster-core.readonly-getAllEnrollments" in values
+    assert all("(" not in v and len(v) < 80 for v in values), [v for v in values if "(" in v or len(v) >= 80][:3]
+
+
 # ------------------------------------------------------------------------------------------ nothing leaks
 def test_no_secret_token_or_personal_value_in_any_output(faulty_run):
     texts = text_of(faulty_run)
