@@ -239,6 +239,8 @@ class Redactor:
         value = m.group("value")
         literal = _unquote_literal(value)
         quote_char = value[0] if value[:1] in ("'", '"') else ""
+        if not quote_char and not m.group("q"):
+            return m.group(0)  # "email: 3 records" is prose; a bare number is a value only after a quoted key
         return f"{m.group('q')}{m.group('key')}{m.group('q')}{m.group('sep')}" \
                f"{quote_char}{self.pseudonym(literal)}{quote_char}"
 
