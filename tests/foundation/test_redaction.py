@@ -19,7 +19,9 @@ def personal_values() -> set[str]:
         records = doc if isinstance(doc, list) else next(iter(doc.values()))
         for r in records:
             for k, v in r.items():
-                if k in personal_fields() and isinstance(v, str) and len(v) >= 5 and v not in NOT_IDENTIFYING:
+                # a short number turns up by chance (a duration, a uuid): checked where it sits in tests/evidence
+                if k in personal_fields() and isinstance(v, str) and len(v) >= 5 and v not in NOT_IDENTIFYING \
+                        and (len(v) >= 8 or any(c.isalpha() for c in v)):
                     values.add(v)
     return values
 
