@@ -115,7 +115,15 @@ def _where(reply) -> str:
 
 
 def answered(reply) -> None:
-    """The provider gave a complete HTTP answer (else: errored if environmental, failed otherwise)."""
+    """The provider gave a complete HTTP answer (else: errored if environmental, failed otherwise).
+
+    The reply is the evidence of the check that judges it, also when it was read once for several
+    checks (the run's token response, the discovery file, an error probe): shown again, it is kept."""
+    exchange = getattr(reply, "exchange", None)
+    if exchange is not None:
+        from oneroster_conformance.client import evidence
+
+        evidence.record(exchange)
     if reply.error is None:
         return
     if any(e in reply.error for e in _ENVIRONMENTAL):

@@ -42,6 +42,7 @@ class CollectionData:
     error: str | None = None  # why the collection could not be read (fully)
     truncated: bool = False  # stopped at the sweep bound, or records may be missing
     paging_problem: str | None = None  # offset paging misbehaved; the pagination checks own this
+    problem_reply: object | None = None  # the page whose answer showed the paging problem (its evidence)
     ended_by_error: bool = False  # the walk ended on a 4xx past the last record (offset-past-end's business)
     count: int = 0  # records read (repeats included)
     invalid_page: object | None = None  # the first page Reply its response schema refuses (top-level crawl)
@@ -238,6 +239,7 @@ class Crawl:
                 # A refusal past the records already read: the end, reached impolitely (the
                 # pagination checks judge that); the records read so far are the collection.
                 data.paging_problem = f"{path}?offset={offset} answered {reply.status} instead of an empty page"
+                data.problem_reply = reply
                 data.ended_by_error = True
                 return data
             if reply.error or reply.status != 200:
@@ -255,6 +257,7 @@ class Crawl:
                 ahead = (offset + len(page), self._fetch_ahead(path, params, page_size, offset + len(page)))
             if page and seen.all_seen(page):
                 data.paging_problem = f"{path}?offset={offset} returned only records already seen"
+                data.problem_reply = reply
                 # Complete only if the first page already held everything (it was not full).
                 first = data.count
                 data.truncated = first >= page_size or offset != first

@@ -25,7 +25,7 @@ from oneroster_conformance.client.masking import MASKER
 from oneroster_conformance.client.redaction import REDACTOR
 from oneroster_conformance.client.settings import ConfigError, resolve
 from oneroster_conformance.harness import Harness, PreflightError, embedded_settings
-from oneroster_conformance.report import allure_view
+from oneroster_conformance.report import allure_view, redact_result
 from oneroster_conformance.report.model import BROKEN_OUTCOME, Outcome, Result
 from oneroster_conformance.spec.operations import rostering_scopes, short_scope
 from oneroster_conformance.spec.requirements import catalogue
@@ -381,6 +381,7 @@ def _meta(state: RunState) -> dict:
         "catalogue_version": catalogue().version,
         "binding": state.harness.binding,
         "target": s.base_url,
+        "token_url": MASKER.mask(s.token_url) if s.token_url else None,  # the report's token command for its curl lines
         "embedded": s.embedded,
         "embedded_faults": list(s.embedded_faults),
         "profile": s.profile_name,
@@ -445,8 +446,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     marker = item.get_closest_marker("requirement")
     if marker is None or not state.active:
         return
+    redact_result.install(item.config)  # terminal and Allure writers pass every text through the same gate
     finished = call.when == "call" or (call.when == "setup" and not report.passed)
     if not finished:
+        redact_result.sanitize_report(report)
         return
     exchanges = evidence.stop_capture()[-6:]  # a shrunk hypothesis example replays last
     notes = checks.end_check()
@@ -481,10 +484,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         # Publicly reported behaviour of this kind of provider (the profile's known_behaviour): explained, not hidden.
         label = f"Known {state.settings.profile_name or 'provider'} behaviour: "
         result.message = f"{result.message} {label}{known}".strip()
-    if REDACTOR.enabled:
-        result.message = REDACTOR.text(result.message) or ""
-        result.expected, result.actual = REDACTOR.text(result.expected), REDACTOR.text(result.actual)
-        report.sections = [(name, REDACTOR.text(text) or "") for name, text in report.sections]
+    redact_result.finish(result, report)  # secrets masked, personal values pseudonymised, pytest's report too
     if state.expectations:
         from oneroster_conformance.report.expectations import apply
 

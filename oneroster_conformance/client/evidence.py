@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextvars
+import re
 import shlex
+from urllib.parse import unquote, unquote_plus
 
 import httpx
 
 from oneroster_conformance.client.masking import MASKER
-from oneroster_conformance.client.redaction import REDACTOR
+from oneroster_conformance.client.redaction import CLAUSE, REDACTOR, is_personal_field
 from oneroster_conformance.report.model import Exchange
 
 BODY_EXCERPT = 4000
@@ -28,30 +30,86 @@ def stop_capture() -> list[Exchange]:
 
 
 def record(exchange: Exchange) -> None:
+    """Keep an exchange as evidence of the running check; one shown again moves to the end, so the
+    last exchanges kept are those the check judged last (a shrunk hypothesis example replays last)."""
     bucket = _current.get()
-    if bucket is not None and exchange not in bucket:
-        bucket.append(exchange)
+    if bucket is None:
+        return
+    for i, kept in enumerate(bucket):
+        if kept is exchange:
+            del bucket[i]
+            break
+    bucket.append(exchange)
 
 
 def curl_line(request: httpx.Request, body: bytes | None = None) -> str:
-    """A curl command that reproduces the request; credentials become shell variables."""
+    """A curl command that reproduces the request, always valid shell.
+
+    Credentials become shell variables ($ONEROSTER_TOKEN, $ONEROSTER_CLIENT_ID, $ONEROSTER_CLIENT_SECRET);
+    a token the harness made up on purpose (an invalid-token probe) stays as sent. In redacted evidence a
+    filter with a personal value is sent through ``-G --data-urlencode`` with a named variable
+    (``$VALUE_1``) where the value was: the command refuses to run until it is set, and says which."""
     parts = ["curl", "-sS", "-i", "-X", request.method]
     for k, v in request.headers.items():
         kl = k.lower()
         if kl in {"host", "content-length", "accept-encoding", "connection", "user-agent"}:
             continue
         if kl == "authorization":
-            scheme = v.split(" ", 1)[0]
+            scheme, _, credential = v.partition(" ")
             if scheme.lower() == "basic":
                 parts += ["-u", '"$ONEROSTER_CLIENT_ID:$ONEROSTER_CLIENT_SECRET"']
+            elif MASKER.contains_secret(credential) or not credential:
+                parts += ["-H", f'"Authorization: {_dq(scheme)} $ONEROSTER_TOKEN"']
             else:
-                parts += ["-H", f'"Authorization: {scheme} $ONEROSTER_TOKEN"']
+                parts += ["-H", shlex.quote(f"{k}: {v}")]
             continue
         parts += ["-H", shlex.quote(f"{k}: {MASKER.mask(v)}")]
     if body:
         parts += ["--data", shlex.quote(MASKER.mask(body.decode("utf-8", "replace")))]
-    parts.append(shlex.quote(MASKER.mask(str(request.url))))
+    url, filters = _split_personal_filters(MASKER.mask(str(request.url)))
+    if filters:
+        parts.append("-G")
+        names: dict[str, str] = {}
+        for text in filters:
+            parts += ["--data-urlencode", f'"filter={_placeholders(text, names)}"']
+    parts.append(shlex.quote(url))
     return " ".join(parts)
+
+
+def _split_personal_filters(url: str) -> tuple[str, list[str]]:
+    """The URL without its filter parameters that hold a personal value, and those filters (decoded)."""
+    if not REDACTOR.enabled or "?" not in url:
+        return url, []
+    head, _, query = url.partition("?")
+    kept, filters = [], []
+    for pair in query.split("&"):
+        name, eq, raw = pair.partition("=")
+        if eq and unquote(name) == "filter" and REDACTOR.personal_clauses(unquote_plus(raw)):
+            filters.append(unquote_plus(raw))
+        else:
+            kept.append(pair)
+    return (head + "?" + "&".join(kept) if kept else head), filters
+
+
+def _placeholders(text: str, names: dict[str, str]) -> str:
+    """The filter for a double-quoted shell word, each personal value a ${VALUE_n:?...} variable."""
+    out, pos = [], 0
+    for m in CLAUSE.finditer(text):
+        if not is_personal_field(m.group("field")):
+            continue
+        marker = REDACTOR.pseudonym(m.group("value").replace("''", "'"))
+        var = names.setdefault(marker, f"VALUE_{len(names) + 1}")
+        field = re.sub(r"[^\w.:-]", "", m.group("field"))
+        out.append(_dq(text[pos:m.start("value")]))
+        out.append(f"${{{var}:?set {var} to the {field} value shown as {marker}}}")
+        pos = m.end("value")
+    out.append(_dq(text[pos:]))
+    return "".join(out)
+
+
+def _dq(text: str) -> str:
+    """Text safe inside a double-quoted shell word."""
+    return re.sub(r'([\\"$`])', r"\\\1", text)
 
 
 def _redacted(headers: dict[str, str]) -> dict[str, str]:
@@ -112,12 +170,12 @@ def _build(request: httpx.Request, response: httpx.Response | None, body: bytes,
         excerpt = REDACTOR.body(body[:64_000].decode("utf-8", "replace"))[:BODY_EXCERPT] if body else ""
     return Exchange(
         method=request.method,
-        url=REDACTOR.text(MASKER.mask(str(request.url))),
+        url=REDACTOR.url(MASKER.mask(str(request.url))) or "",
         status=response.status_code if response is not None else None,
         request_headers=MASKER.headers(request.headers),
         response_headers=_redacted(MASKER.headers(response.headers)) if response is not None else {},
         body_excerpt=MASKER.mask(excerpt),
         elapsed_ms=elapsed_ms,
-        curl=REDACTOR.text(curl_line(request, req_body)),
+        curl=curl_line(request, req_body),
         error=MASKER.mask(error) if error else None,
     )

@@ -56,5 +56,11 @@ class Masker:
         return next((s for s in secrets if s in text), None)
 
 
+def pretty_repr(obj: object, printer, cycle: bool) -> None:
+    """``_repr_pretty_`` for objects holding credentials: hypothesis' pretty printer (falsifying examples)
+    lists every dataclass field and ignores ``field(repr=False)``; this makes it use the masked repr."""
+    printer.text(repr(obj))
+
+
 # One masker per process: the plugin, the client and the reports all share it.
 MASKER = Masker()

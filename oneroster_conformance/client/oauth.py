@@ -9,10 +9,10 @@ from __future__ import annotations
 import base64
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from oneroster_conformance.client.masking import MASKER
+from oneroster_conformance.client.masking import MASKER, pretty_repr
 from oneroster_conformance.client.settings import ClientCredentials
 
 EARLY_REFRESH = 30.0  # seconds before expiry at which a cached token is replaced
@@ -29,11 +29,12 @@ class TokenError(Exception):
 
 @dataclass
 class Token:
-    access_token: str
+    access_token: str = field(repr=False)
     scopes: tuple[str, ...]
     granted: str | None  # the `scope` member as sent, None when absent
     expires_at: float
     reply: object  # the token endpoint Reply, kept as evidence
+    _repr_pretty_ = pretty_repr  # hypothesis' printer ignores repr=False
 
     @property
     def fresh(self) -> bool:

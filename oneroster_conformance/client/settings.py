@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from oneroster_conformance.client.masking import pretty_repr
 from oneroster_conformance.resources import load_yaml
 from oneroster_conformance.spec.operations import ALL_SCOPES, SERVICE_ROOT
 
@@ -26,6 +27,7 @@ class ClientCredentials:
     client_id: str
     client_secret: str = field(repr=False)
     scopes: tuple[str, ...] = ALL_SCOPES
+    _repr_pretty_ = pretty_repr  # hypothesis' printer would show the secret otherwise
 
 
 @dataclass
@@ -61,6 +63,7 @@ class Settings:
     # requirement id -> a publicly reported explanation for this kind of provider, appended to findings
     known_behaviour: dict[str, str] = field(default_factory=dict)
     scopes_given: bool = field(default=False, repr=False)  # scopes came from the user, not the default
+    _repr_pretty_ = pretty_repr  # hypothesis' printer would show client_secret otherwise
 
     @property
     def origin(self) -> str:

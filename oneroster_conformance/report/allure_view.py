@@ -29,6 +29,29 @@ def label(item: pytest.Item, requirement, binding: str) -> None:
     allure.dynamic.severity(SEVERITY[requirement.level])
     allure.dynamic.label("requirement", requirement.id)
     allure.dynamic.description(f"{requirement.level} · {requirement.section}\n\n{requirement.summary}")
+    callspec = getattr(item, "callspec", None)
+    for name, value in (callspec.params.items() if callspec is not None else ()):
+        # Set first, so allure-pytest keeps these instead of the parameter objects' whole reprs.
+        allure.dynamic.parameter(name, short_value(value))
+
+
+def short_value(value: object) -> str:
+    """A parameter as a reader names it: the operation id, the case name, the scope's last segment."""
+    op = getattr(value, "op", None)
+    if getattr(value, "scope", None) and op is not None:
+        return f"{str(value.scope).rstrip('/').rsplit('/', 1)[-1]}-{op.operation_id}"
+    if hasattr(value, "operation_id"):
+        return str(value.operation_id)
+    read, consumer = getattr(value, "read", None), getattr(value, "consumer", None)
+    if read is not None and consumer is not None:
+        return f"{consumer.name}-{read.operation}"
+    if hasattr(value, "name") and isinstance(value.name, str):
+        return value.name
+    if isinstance(value, dict) and isinstance(value.get("id"), str):
+        return value["id"]
+    if isinstance(value, str) and value.startswith("https://purl.imsglobal.org/"):
+        return value.rstrip("/").rsplit("/", 1)[-1]
+    return str(value) if isinstance(value, str | int | float | bool) else type(value).__name__
 
 
 def attach(result: Result) -> None:

@@ -8,6 +8,8 @@ scopes matrix. Everything shown is escaped (Jinja2 autoescape).
 
 from __future__ import annotations
 
+import re
+import shlex
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -53,12 +55,66 @@ class RequirementRow:
 
 
 @dataclass
+class Finding:
+    """One cause: the results of one requirement that failed the same way, on one or more operations.
+
+    The first result is shown in full (message, values, evidence); the others are one click away."""
+
+    results: list[Result]
+    token_note: str | None = None  # how to get $ONEROSTER_TOKEN, on the first finding of each scope
+    token_scope: str | None = None  # that scope, when not every scope
+
+    @property
+    def first(self) -> Result:
+        return self.results[0]
+
+    @property
+    def rest(self) -> list[Result]:
+        return self.results[1:]
+
+    @property
+    def operations(self) -> list[str]:
+        return list(dict.fromkeys(r.operation for r in self.results if r.operation))
+
+
+_OPERATION_ID = re.compile(r"\b(?:get|post|put|patch|delete)[A-Z]\w*")
+_PATH = re.compile(r"(?<![\w.])/[\w{}/.-]*")
+_QUOTED = re.compile(r"'(?:[^']|'')*'|\"[^\"]*\"|‹[^›]*›")
+_IDISH = re.compile(r"[\w.:-]*[\d-][\w.:-]*")
+_CLAUSE_SHAPE = re.compile(r"[\w.:]+\s*(?:!=|>=|<=|=|>|<|~)\s*«v»")
+_LIST = re.compile(r"#(?:, #)*(?: \(\+# more\))?")
+
+
+def message_shape(message: str | None) -> str:
+    """What stays of a failure message once the operation, paths, values, ids and numbers are taken
+    out: results of one requirement with the same shape failed for the same cause."""
+    text = _OPERATION_ID.sub("«op»", message or "")
+    text = _QUOTED.sub("«v»", text)
+    text = _CLAUSE_SHAPE.sub("«clause»", text)
+    text = _PATH.sub("«path»", text)
+    return _LIST.sub("#", _IDISH.sub("#", text))
+
+
+def clusters(results: list[Result]) -> list[Finding]:
+    """Group one requirement's results by cause (same outcome, same message shape), in first-seen order."""
+    found: dict[tuple, Finding] = {}
+    for r in results:
+        key = (r.outcome, message_shape(r.message))
+        if key in found:
+            found[key].results.append(r)
+        else:
+            found[key] = Finding([r])
+    return list(found.values())
+
+
+@dataclass
 class AreaView:
     id: str
     title: str
     rows: list[RequirementRow] = field(default_factory=list)
     findings: list[Result] = field(default_factory=list)
     groups: list[tuple[RequirementRow, list[Result]]] = field(default_factory=list)  # findings by requirement
+    clusters: list[tuple[RequirementRow, list[Finding]]] = field(default_factory=list)  # the same, one per cause
     known: list[Result] = field(default_factory=list)
     stale: list[Result] = field(default_factory=list)
     notes: list[Result] = field(default_factory=list)  # info and not-applicable results, with their reasons
@@ -169,6 +225,7 @@ def build_areas(results: list[Result], catalogue: Catalogue | None, binding: str
         for r in view.findings:
             grouped.setdefault(r.requirement, []).append(r)
         view.groups = [(rows[rid], rs_) for rid, rs_ in grouped.items()]
+        view.clusters = [(row, clusters(rs_)) for row, rs_ in view.groups]
         view.known = [r for r in broken if r.expectation == "expected-fail"]
         view.stale = [r for r in rs if r.expectation == "stale"]
         view.notes = [r for r in rs if r.outcome in (Outcome.INFO, Outcome.NOT_APPLICABLE)]
@@ -190,6 +247,45 @@ REQUIREMENT_LABEL = {
     "errored": "undecided: a check errored",
     "not-run": "not checked in this run",
 }
+
+
+def scope_of(r: Result | None) -> tuple[str, ...]:
+    """The scope(s) the token of a check held: the one a scope check names, else every scope."""
+    from oneroster_conformance.spec.operations import ALL_SCOPES
+
+    short = r.params.get("scope") if r is not None else None
+    if short:
+        return tuple(s for s in ALL_SCOPES if s.rstrip("/").rsplit("/", 1)[-1] == short.rsplit("/", 1)[-1]) or (short,)
+    return ALL_SCOPES
+
+
+def token_command(meta: dict, r: Result | None = None) -> str:
+    """A shell command that puts a token with the check's scope in $ONEROSTER_TOKEN (client id and
+    secret from the environment, as the harness reads them)."""
+    target = meta.get("target") or ""
+    token_url = meta.get("token_url") or (target.split("/ims/", 1)[0] + "/token" if "/ims/" in target
+                                          else "<token URL>")
+    scope = shlex.quote("scope=" + " ".join(scope_of(r)))
+    read = """python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])'"""
+    return ('export ONEROSTER_TOKEN="$(curl -sS -u "$ONEROSTER_CLIENT_ID:$ONEROSTER_CLIENT_SECRET" '
+            f'-d grant_type=client_credentials --data-urlencode {scope} {shlex.quote(token_url)} | {read})"')
+
+
+def _token_notes(areas: list[AreaView], meta: dict) -> None:
+    """Say once, at the first curl line, how to get a token; again only where a check used another scope."""
+    from oneroster_conformance.spec.operations import ALL_SCOPES
+
+    shown: set[tuple[str, ...]] = set()
+    for area in areas:
+        for _, found in area.clusters:
+            for f in found:
+                scope = scope_of(f.first)
+                if scope in shown or not any(ex.curl for ex in f.first.evidence):
+                    continue
+                shown.add(scope)
+                f.token_note = token_command(meta, f.first)
+                if scope != ALL_SCOPES:
+                    f.token_scope = " ".join(s.rstrip("/").rsplit("/", 1)[-1] for s in scope)
 
 
 def when(value: object, time_only: bool = False) -> str:
@@ -220,7 +316,11 @@ def render_html(results: Iterable[Result], meta: dict, decision: GateDecision,
     by_level = {lv: _counts(r for r in results if r.level == lv) for lv in ("MUST", "SHOULD", "MAY")}
     areas = build_areas(results, catalogue, meta.get("binding"))
     req_counts = Counter(row.status for area in areas for row in area.rows)
+    findings = sum(len(found) for area in areas for _, found in area.clusters)
+    _token_notes(areas, meta)
     return _env().get_template("report.html.j2").render(
+        findings=findings,
+        unfinished=bool(meta.get("unfinished")),
         meta=meta,
         decision=decision,
         areas=areas,

@@ -16,13 +16,16 @@ from pathlib import Path
 
 from oneroster_conformance.report.common import case_name, ordered_areas
 from oneroster_conformance.report.model import Outcome, Result
+from oneroster_conformance.report.redact_result import sanitize
 
 # characters XML 1.0 cannot carry at all, even escaped
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _clean(text: object) -> str:
-    return _INVALID_XML.sub("\ufffd", "" if text is None else str(text))
+    """XML-safe, and through the same mask and redaction as every other output (defence in depth: the
+    record is already masked and redacted, but a CI system publishes this file as it is)."""
+    return _INVALID_XML.sub("\ufffd", sanitize("" if text is None else str(text)) or "")
 
 
 def failure_text(r: Result) -> str:

@@ -17,6 +17,8 @@ def ground_truth(crawl, op, paging: bool = False) -> list[dict]:
         evidence.record(data.first.exchange)
     if data.error:
         not_applicable(f"{op.operation_id} could not be read completely ({data.error}); judged elsewhere")
+    if data.paging_problem and paging and data.problem_reply is not None:
+        evidence.record(data.problem_reply.exchange)  # the page where the walk went wrong, after the first
     if data.paging_problem and paging and not data.ended_by_error:
         fail(f"{op.operation_id} cannot be paged: {data.paging_problem}", expected="each offset moves the window",
              actual=data.paging_problem)

@@ -9,6 +9,7 @@ import pytest
 from query_support import ground_truth, listing, ref_field, text_field
 
 from oneroster_conformance.checks import answered, expect, fail, not_applicable, observe, require_working
+from oneroster_conformance.client.redaction import REDACTOR
 from oneroster_conformance.query.sort import is_bytewise_order_distinguishable, sort_violations
 
 
@@ -21,11 +22,17 @@ def _sorted_walk(crawl, op, records, field, order):
     return [r for r in walked.records if isinstance(r, dict)]
 
 
+def _quoted(v, field) -> str:
+    """The violation in words; a personal field's values as their pseudonyms in redacted evidence."""
+    return REDACTOR.quote_values(field, str(v), [v.first_value, v.second_value])
+
+
 def _judge(rows, field, order, what):
     desc = {"asc": False, "desc": True, None: None}[order]
     bad = sort_violations(rows, field, desc)
     expect(not bad, f"{what}: sort={field}{'&orderBy=' + order if order else ''} is out of order at "
-           f"{len(bad)} place(s): {listing(str(v) for v in bad)}", expected=f"{order or 'asc or desc'} by {field}",
+           f"{len(bad)} place(s): {listing(_quoted(v, field) for v in bad)}",
+           expected=f"{order or 'asc or desc'} by {field}",
            actual=listing(f"{v.first_id}>{v.second_id}" for v in bad))
 
 

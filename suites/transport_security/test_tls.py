@@ -38,6 +38,10 @@ def test_transport_tls_required(harness):
         return
     if harness.settings.embedded:
         not_applicable("the embedded reference provider runs on loopback without TLS")
+    # The evidence: a request for data, sent and answered in the clear.
+    collection = next((op for op in harness.operations if op.is_collection and not op.path_params), None)
+    if collection is not None:
+        harness.client.get(collection.path, {"limit": 1})
     fail(f"the service is served over {scheme}, not TLS", expected="https", actual=scheme)
 
 

@@ -39,3 +39,18 @@ def test_reports_hold_masked_curl_lines(tmp_path):
     proof.run_case(case, tmp_path, proof.certificates(tmp_path))
     html = Path(tmp_path / "curl" / "reports" / "report.html").read_text(encoding="utf-8")
     assert "$ONEROSTER_TOKEN" in html and "curl" in html
+
+
+def test_credential_holders_mask_their_secrets_in_every_printer():
+    """hypothesis' pretty printer (falsifying examples) lists dataclass fields and ignores repr=False."""
+    from hypothesis.vendor.pretty import pretty
+
+    from oneroster_conformance.client.oauth import Token
+    from oneroster_conformance.client.settings import ClientCredentials, Settings
+
+    creds = ClientCredentials("client", "s3cr3t-value")
+    settings = Settings(client_id="client", client_secret="s3cr3t-value", extra_clients={"x": creds})
+    token = Token("t0ken-value", (), None, 0.0, None)
+    for obj in (creds, settings, token, {"settings": settings, "token": token}):
+        for text in (repr(obj), pretty(obj)):
+            assert "s3cr3t-value" not in text and "t0ken-value" not in text, text
