@@ -64,11 +64,6 @@ class Harness:
         return Crawl(self.client, self.operations, max_records=max_records, workers=self.settings.workers,
                      page_size=self.settings.page_size, binding=self.binding)
 
-    @property
-    def is_loopback(self) -> bool:
-        host = urlsplit(self.settings.base_url or "").hostname or ""
-        return host in ("127.0.0.1", "localhost", "::1") or host.startswith("127.")
-
     def sample(self, op: Operation) -> Sample:
         """One real call of the operation (ids from the crawl), made once and shared by every check.
 
@@ -226,12 +221,11 @@ def _token_sentence(e: TokenError, s: Settings) -> str:
 
 def embedded_settings(settings: Settings) -> tuple[Settings, object]:
     """Start the reference provider on a free loopback port and point the settings at it."""
-    from oneroster_conformance.client.settings import apply_binding_defaults
+    from oneroster_conformance.client.configure import apply_binding_defaults
     from oneroster_conformance.provider.config import ProviderConfig
     from oneroster_conformance.provider.server import serve_in_thread
 
-    v1p1_only = settings.embedded_flavour == "aeries" or settings.auth == "oauth1"
-    settings.binding = settings.binding or ("v1p1" if v1p1_only else "v1p2")
+    settings.binding = settings.binding or ("v1p1" if settings.only_v1p1 else "v1p2")
     provider = serve_in_thread(ProviderConfig(faults=frozenset(settings.embedded_faults), binding=settings.binding,
                                               flavour=settings.embedded_flavour, auth=settings.auth))
     apply_binding_defaults(settings)

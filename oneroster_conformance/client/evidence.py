@@ -9,7 +9,7 @@ import httpx
 
 from oneroster_conformance.client.masking import MASKER
 from oneroster_conformance.client.redaction import REDACTOR
-from oneroster_conformance.report.model import Exchange
+from oneroster_conformance.exchange import Exchange
 
 BODY_EXCERPT = 4000
 _current: contextvars.ContextVar[list[Exchange] | None] = contextvars.ContextVar("evidence", default=None)
