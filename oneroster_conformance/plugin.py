@@ -8,6 +8,7 @@ harness's own tests run with it loaded but untouched. Exit statuses: see ``repor
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Generator
 from typing import Any
 
@@ -18,12 +19,25 @@ from oneroster_conformance.client import evidence
 from oneroster_conformance.client.masking import MASKER
 from oneroster_conformance.client.options import command_line
 from oneroster_conformance.client.redaction import REDACTOR
-from oneroster_conformance.client.settings import GROUPS, ConfigError
+from oneroster_conformance.client.settings import ConfigError
+from oneroster_conformance.option_docs import argparse_specs
+from oneroster_conformance.pytest_fixtures import (  # noqa: F401 - fixtures are found in the plugin's namespace
+    STATE,
+    State,
+    _oneroster_allure_labels,
+    _state,
+    client,
+    crawl,
+    harness,
+)
+from oneroster_conformance.pytest_fixtures import (
+    active as _active,
+)
 from oneroster_conformance.report import allure_view
 from oneroster_conformance.run import outcomes
-from oneroster_conformance.run.applicability import deselection, not_applicable, selected
+from oneroster_conformance.run.applicability import plan
 from oneroster_conformance.run.cases import case_fields
-from oneroster_conformance.run.config import RunConfig, configure
+from oneroster_conformance.run.config import configure
 from oneroster_conformance.run.parametrize import cases
 from oneroster_conformance.run.session import Run
 from oneroster_conformance.run.sinks import default_sinks
@@ -32,47 +46,13 @@ from oneroster_conformance.run.sinks.expectations import ExpectationsSink
 from oneroster_conformance.run.sinks.terminal import TerminalSink
 from oneroster_conformance.spec.requirements import catalogue
 
-RUN_LAST = ("auth/expired-token",)  # checks that wait for a token's expiry run last: by then it has passed
-STATE = pytest.StashKey["State"]()
 hypothesis_profiles.register()  # at import: hypothesis loads --hypothesis-profile in its own pytest_configure
-
-
-class State:
-    def __init__(self, config: RunConfig | None) -> None:
-        self.config = config
-        self.run: Run | None = None
-        self.terminal: TerminalSink | None = None
-        self.expectations: ExpectationsSink | None = None
-        self.notes: list[str] = []  # sentences shown before the verdict (deselection, files written)
-
-
-def _state(config: pytest.Config) -> State:
-    return config.stash[STATE]
-
-
-def _run(config: pytest.Config) -> Run | None:
-    return _state(config).run
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     """Every harness option, derived from the settings declarations (``client/settings.py``), by group."""
-    opts = command_line()
-    for group in GROUPS:
-        g = parser.getgroup(f"oneroster: {group}", f"OneRoster conformance: {group}")
-        for o in (o for o in opts if o.group == group):
-            default = "" if o.default in (None, (), False) or o.negate else f"; default {_shown(o.default)}"
-            choices = f" ({' or '.join(o.choices)})" if o.choices else ""
-            env = f" [env {o.env}{default}]" if o.env else ""
-            kw: dict[str, Any] = {"dest": o.name, "default": None, "help": f"{o.help}{choices}{env}"}
-            if o.kind == "bool":
-                kw |= {"action": "store_const", "const": "false" if o.negate else "true"}
-            else:
-                kw |= {"action": "append" if o.repeat else "store", "metavar": o.metavar or o.name.upper()}
-            g.addoption(str(o.flag), **kw)
-
-
-def _shown(value: object) -> str:
-    return "every scope" if isinstance(value, tuple) else str(value)
+    for group, flag, kw in argparse_specs():
+        parser.getgroup(f"oneroster: {group}", f"OneRoster conformance: {group}").addoption(flag, **kw)
 
 
 def _cli(config: pytest.Config) -> dict[str, object]:
@@ -119,31 +99,20 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     state, cat = _state(config), catalogue()
-    marked = [i for i in items if i.get_closest_marker("requirement")]
-    if not marked or state.config is None:
+    rids = {i: m.args[0] for i in items if (m := i.get_closest_marker("requirement"))}
+    if not rids or state.config is None:
         return
-    s = state.config.settings
-    reqs = {}
-    for item in marked:
-        rid = item.get_closest_marker("requirement").args[0]  # type: ignore[union-attr]
+    for item, rid in rids.items():
         if rid not in cat:
             raise pytest.UsageError(f"{item.nodeid} names requirement {rid!r}, which schemas/requirements.yaml lacks")
-        reqs[item] = cat[rid]
-    from oneroster_conformance.spec.v1p1 import not_applicable_with_oauth1
-
-    exempt = not_applicable_with_oauth1() if s.auth == "oauth1" else frozenset()
-    keep = [i for i in items if selected(reqs.get(i), s)]
-    dropped = [i for i in items if i not in set(keep)]
-    for item in keep:
-        reason = not_applicable(reqs[item], s.binding or "v1p2", exempt) if item in reqs else None
-        if reason:
-            item.add_marker(pytest.mark.skip(reason=checks.NA_PREFIX + reason), append=False)
-    if dropped:
-        config.hook.pytest_deselected(items=dropped)
-        note = deselection([reqs.get(i) for i in dropped], s)
-        state.notes += [note.why] if note else []
-    keep.sort(key=lambda i: i in reqs and reqs[i].id in RUN_LAST)  # stable
-    items[:] = keep
+    reqs = {i: cat[rid] for i, rid in rids.items()}
+    chosen = plan(items, reqs, state.config.settings)
+    for item, reason in chosen.not_applicable.items():
+        item.add_marker(pytest.mark.skip(reason=reason), append=False)
+    if chosen.dropped:
+        config.hook.pytest_deselected(items=chosen.dropped)
+        state.notes += [chosen.note] if chosen.note else []
+    items[:] = keep = chosen.keep
     if config.option.collectonly:
         return  # listing the checks: no server is contacted and the last report is left as it is
     _start(state, config, [reqs[i] for i in keep if i in reqs], any("crawl" in i.fixturenames for i in keep))  # type: ignore[attr-defined]
@@ -157,49 +126,12 @@ def _start(state: State, config: pytest.Config, reqs: list[Any], crawl_needed: b
     live = tr is not None and tr.isatty and config.option.verbose == 0 and not os.environ.get("CI")
     if tr is not None and config.option.verbose == 0:
         config.option.verbose = -1  # the harness owns the progress: no per-check dots or file names
-    state.terminal = TerminalSink(tr.write_line if tr else print, (lambda line: tr.rewrite(line, erase=True)) if live
+    state.terminal = TerminalSink(tr.write_line if tr else print, (lambda ln: tr.rewrite(ln, erase=True)) if live
                                   else None)
     state.expectations = ExpectationsSink(state.config.expectations, state.config.settings.write_expectations)
-    sinks = [state.expectations, *default_sinks(), state.terminal]
-    if allure_view.active(config):
-        sinks.append(AllureSink())
-    state.run = Run(state.config, sinks)
-    totals: dict[str, int] = {}
-    for req in reqs:
-        totals[req.area] = totals.get(req.area, 0) + 1
-    state.run.start(totals, crawl_needed)
-
-
-def _active(config: pytest.Config) -> Run | None:
-    run = _run(config)
-    return run if run is not None and run.harness is not None else None
-
-
-@pytest.fixture(scope="session")
-def harness(request: pytest.FixtureRequest) -> Any:
-    run = _active(request.config)
-    if run is None:
-        pytest.skip("no server under test (the plugin is inactive for unmarked tests)")
-    return run.harness
-
-
-@pytest.fixture(scope="session")
-def client(harness: Any) -> Any:
-    return harness.client
-
-
-@pytest.fixture(scope="session")
-def crawl(harness: Any) -> Any:
-    harness.crawl.prefetch()
-    return harness.crawl
-
-
-@pytest.fixture(autouse=True)
-def _oneroster_allure_labels(request: pytest.FixtureRequest) -> Generator[None, None, None]:
-    marker, run = request.node.get_closest_marker("requirement"), _active(request.config)
-    if marker is not None and run is not None and allure_view.active(request.config):
-        allure_view.label(request.node, catalogue()[marker.args[0]], run.harness.binding)  # type: ignore[union-attr]
-    yield
+    extra = [AllureSink()] if allure_view.active(config) else []
+    state.run = Run(state.config, [state.expectations, *default_sinks(), state.terminal, *extra])
+    state.run.start(dict(Counter(req.area for req in reqs)), crawl_needed)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
