@@ -200,9 +200,35 @@ class Harness:
                              + ", ".join(refused) + "): check the client's permissions (scopes) on the provider.")
 
 
+# OpenSSL's verification failures, in the words a person can act on.
+TLS_CAUSES = (
+    ("self-signed certificate in certificate chain", "its certificate chain ends in a self-signed CA this machine "
+                                                     "does not trust"),
+    ("self-signed certificate", "its TLS certificate is self-signed"),
+    ("self signed certificate", "its TLS certificate is self-signed"),
+    ("unable to get local issuer certificate", "its TLS certificate was issued by a CA this machine does not know"),
+    ("unable to get issuer certificate", "its TLS certificate was issued by a CA this machine does not know"),
+    ("certificate has expired", "its TLS certificate has expired"),
+    ("hostname mismatch", "its TLS certificate is for another host name"),
+    ("ip address mismatch", "its TLS certificate is for another address"),
+)
+
+
+def tls_sentence(error: str) -> str | None:
+    """The cause of a certificate failure and the option that fixes it, or None when it is not one."""
+    low = error.lower()
+    if "certificate_verify_failed" not in low and "certificate verify failed" not in low:
+        return None
+    cause = next((words for key, words in TLS_CAUSES if key in low), "its TLS certificate did not verify")
+    if "expired" in cause or "another" in cause:
+        return f"{cause}: the provider must fix it (--insecure skips verification and reports transport as failed)"
+    return (f"{cause}: pass the CA's certificate with --ca-bundle FILE.pem (or set SSL_CERT_FILE); "
+            "--insecure skips verification and reports transport as failed")
+
+
 def _unreachable(url: str, error: str) -> str:
     p = urlsplit(url)
-    return f"cannot reach {p.scheme}://{p.netloc}: {error}"
+    return f"cannot reach {p.scheme}://{p.netloc}: {tls_sentence(error) or error}"
 
 
 def _token_sentence(e: TokenError, s: Settings) -> str:

@@ -5,6 +5,7 @@ Everything here is derived from the settings declarations (``client/settings.py`
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 from oneroster_conformance.client.options import Option, command_line
@@ -51,7 +52,7 @@ def help_text(prog: str = "oneroster-conformance") -> str:
         for o in (o for o in command_line() if o.group == group):
             flag = o.flag if o.kind == "bool" else f"{o.flag} {o.metavar or o.name.upper()}"
             lines.append(f"  {flag}")
-            lines.append(f"      {option_help(o)}")
+            lines += textwrap.wrap(option_help(o), 100, initial_indent=" " * 6, subsequent_indent=" " * 6)
         lines.append("")
     lines += ["other:", "  --strict", "      the same as --gate-should", "  --version",
               "      the harness's, the requirement catalogue's and pytest's versions", "",

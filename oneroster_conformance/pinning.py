@@ -57,3 +57,20 @@ def pin_conformance_run(config: pytest.Config, args: list[str]) -> None:
     addopts = list(config.getini("addopts")) if inipath else ["-p", "no:cacheprovider"]
     config.pluginmanager.consider_preparse(addopts, exclude_only=False)
     args[:] = addopts + args + collect
+
+
+def misspelt_option(parser: pytest.Parser, args: list[str]) -> str | None:
+    """The sentence for a command-line flag pytest does not know that is close to a harness option."""
+    import difflib
+
+    known = {name for group in [parser._anonymous, *parser._groups]  # type: ignore[attr-defined]
+             for opt in group.options for name in opt.names()}
+    ours = [str(o.flag) for o in command_line()]
+    for arg in args:
+        flag = arg.split("=", 1)[0]
+        if not flag.startswith("--") or flag in known:
+            continue
+        close = difflib.get_close_matches(flag, ours, n=1, cutoff=0.75)
+        if close:
+            return f"unknown option {flag}: did you mean {close[0]}? (oneroster-conformance --help lists the options)"
+    return None

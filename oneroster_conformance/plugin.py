@@ -64,8 +64,11 @@ def _cli(config: pytest.Config) -> dict[str, object]:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> None:
-    from oneroster_conformance.pinning import pin_conformance_run
+    from oneroster_conformance.pinning import misspelt_option, pin_conformance_run
 
+    problem = misspelt_option(parser, args)
+    if problem:
+        raise pytest.UsageError(problem)
     pin_conformance_run(early_config, args)
 
 
@@ -170,8 +173,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         result.message = REDACTOR.text(result.message) or ""
         result.expected, result.actual = REDACTOR.text(result.expected), REDACTOR.text(result.actual)
         report.sections = [(name, REDACTOR.text(text) or "") for name, text in report.sections]
-    run.record(result)  # the expectations sink marks it first; the evidence is materialized below, for the views
-    result.evidence = evidence.materialize(result.evidence)
+    result.evidence = evidence.materialize(result.evidence)  # masked and redacted only now: only kept evidence
+    run.record(result)  # the expectations sink marks it first, then every view takes it
     item._oneroster_key = result.key  # type: ignore[attr-defined]
     report.oneroster_outcome = result.outcome
     report.longrepr = outcomes.explain(result, req) or report.longrepr
