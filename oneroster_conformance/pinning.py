@@ -4,8 +4,8 @@ pytest chooses its root folder (and so its configuration: testpaths, addopts) fr
 before any plugin is loaded, and it takes every value that names an existing path as a place to look,
 including the values of our options: ``--profile /home/me/district.yaml`` made the root ``/`` and
 collected the project's own tests. Once the options are known (here) the choice is made again without
-those values; and a run started in a folder without any pytest configuration, with harness options,
-collects the bundled suites. A user's explicit ``-c``, ``--rootdir`` or test paths are left alone.
+those values; and a run started with harness options in a folder without pytest configuration or test
+files collects the bundled suites. A user's explicit ``-c``, ``--rootdir`` or test paths are left alone.
 """
 
 from __future__ import annotations
@@ -30,6 +30,11 @@ def _setup(config: pytest.Config, args: list[str]) -> tuple[Path, Path | None, A
     return found[0], found[1], found[2]
 
 
+def _has_tests(folder: Path) -> bool:
+    """A folder of the user's own tests (pytest would collect them): not a place to run the bundled suites."""
+    return any(folder.glob("test_*.py")) or any(folder.glob("*_test.py")) or (folder / "conftest.py").exists()
+
+
 def pin_conformance_run(config: pytest.Config, args: list[str]) -> None:
     from oneroster_conformance.resources import suites_dir
 
@@ -40,7 +45,7 @@ def pin_conformance_run(config: pytest.Config, args: list[str]) -> None:
     rootpath, inipath, inicfg = _setup(config, explicit)
     harness_run = any(getattr(ns, o.name, None) not in (None, []) for o in command_line())
     collect: list[str] = []
-    if inipath is None and not explicit and harness_run:
+    if inipath is None and not explicit and harness_run and not _has_tests(config.invocation_params.dir):
         collect = [str(suites_dir())]  # no configuration here: the harness's suites, with their configuration
         rootpath, inipath, inicfg = _setup(config, collect)
         if inipath is None:
@@ -48,9 +53,7 @@ def pin_conformance_run(config: pytest.Config, args: list[str]) -> None:
     if rootpath == config.rootpath and inipath == config.inipath:
         return
     config._rootpath, config._inipath = rootpath, inipath  # type: ignore[attr-defined]
-    for name in ("_inicfg", "inicfg"):
-        if hasattr(config, name):
-            setattr(config, name, inicfg)
+    config.__dict__["_inicfg" if "_inicfg" in config.__dict__ else "inicfg"] = inicfg  # pytest 9 / pytest 8
     config._inicache.clear()  # type: ignore[attr-defined]
     config._parser.extra_info.update(rootdir=str(rootpath), inifile=str(inipath))  # type: ignore[attr-defined]
     ns.confcutdir = str(inipath.parent if inipath else rootpath)

@@ -144,7 +144,7 @@ def validate(s: Settings) -> None:
     if s.binding is None:
         if detected is None:
             raise ConfigError(
-                f"the base URL {s.base_url} does not end with a OneRoster service root "
+                f"--base-url {s.base_url} does not end with a OneRoster service root "
                 "(/ims/oneroster/rostering/v1p2 or /ims/oneroster/v1p1): pass the service root, or --binding.")
         s.binding = detected
     elif detected is not None and detected != s.binding:
