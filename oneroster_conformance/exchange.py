@@ -22,6 +22,6 @@ class Exchange:
     curl: str = ""
     error: str | None = None  # transport error, when there was no response
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, object]:
         return asdict(self)
 

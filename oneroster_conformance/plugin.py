@@ -125,7 +125,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
 
 def _start(state: State, config: pytest.Config, reqs: list[Any], crawl_needed: bool) -> None:
     assert state.config is not None
-    tr = config.pluginmanager.get_plugin("terminalreporter")
+    tr: Any = config.pluginmanager.get_plugin("terminalreporter")
     live = tr is not None and tr.isatty and config.option.verbose == 0 and not os.environ.get("CI")
     if tr is not None and config.option.verbose == 0:
         config.option.verbose = -1  # the harness owns the progress: no per-check dots or file names
@@ -202,7 +202,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> Generator[
     elif run is not None:
         interrupted = exitstatus in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR)
         run.finish(int(exitstatus) if interrupted else None)
-        session.exitstatus = run.exit_status
+        session.exitstatus = run.exit_status if run.exit_status is not None else exitstatus
     yield
     if run is None:
         return

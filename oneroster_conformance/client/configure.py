@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 import yaml
 
 from oneroster_conformance.client.options import by_name, convert, did_you_mean, profile_keys
-from oneroster_conformance.client.settings import ALL_SCOPES, ClientCredentials, ConfigError, Settings
+from oneroster_conformance.client.settings import ClientCredentials, ConfigError, Settings
 from oneroster_conformance.resources import load_yaml
-from oneroster_conformance.spec.operations import SERVICE_ROOT
+from oneroster_conformance.spec.operations import ALL_SCOPES, SERVICE_ROOT
 
 
 def load_profile(path: str) -> dict[str, Any]:

@@ -104,7 +104,7 @@ def convert(opt: Option, raw: object, source: str) -> object:
         if opt.kind == "int":
             if isinstance(raw, bool | float) or (not text and not isinstance(raw, int)):
                 raise ValueError
-            value = int(raw)  # type: ignore[arg-type]
+            value = int(raw)  # type: ignore[call-overload]
         elif opt.kind == "float":
             if isinstance(raw, bool) or (not text and not isinstance(raw, int | float)):
                 raise ValueError

@@ -60,7 +60,7 @@ class GateDecision:
     def strict(self) -> bool:
         return "SHOULD" in self.gate_levels
 
-    def gate_dict(self) -> dict:
+    def gate_dict(self) -> dict[str, object]:
         return {
             "levels": list(self.gate_levels),
             "include_non_normative": self.include_non_normative,
@@ -71,7 +71,7 @@ class GateDecision:
             "reason": self.reason,
         }
 
-    def to_footer(self) -> dict:
+    def to_footer(self) -> dict[str, object]:
         """The decision's part of the JSON Lines footer: exit_status, verdict, gate."""
         return {"exit_status": self.exit_status, "verdict": self.verdict, "gate": self.gate_dict()}
 
