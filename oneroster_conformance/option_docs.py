@@ -70,3 +70,23 @@ def markdown_table() -> str:
                         f"{f'`{o.profile_key}`' if o.profile_key else ''} | {option_help(o).split(' [env')[0]}"
                         f"{'; default ' + _default(o) if _default(o) else ''} |")
     return "\n".join(rows)
+
+
+DOC_HEAD = """# Options
+
+Every option of `python -m pytest` / `oneroster-conformance`, generated from the settings declarations
+in `oneroster_conformance/client/settings.py` (`python -m oneroster_conformance.option_docs > docs/options.md`;
+a test keeps this file up to date). Each may also come from its environment variable or, where a profile
+key is shown, from the `--profile` YAML file; the command line wins, then the environment, then the profile.
+`--strict` is the same as `--gate-should`. pytest's own options (`-k`, `-x`, `-v`, `-r`,
+`--hypothesis-profile quick|certification|thorough`) work as usual.
+
+"""
+
+
+def options_document() -> str:
+    return DOC_HEAD + markdown_table() + "\n"
+
+
+if __name__ == "__main__":
+    print(options_document(), end="")

@@ -100,6 +100,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize(name, values, ids=ids)
 
 
+@pytest.hookimpl(trylast=True)  # after -k / -m have chosen: the progress counts what will run
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     state, cat = _state(config), catalogue()
     rids = {i: m.args[0] for i in items if (m := i.get_closest_marker("requirement"))}

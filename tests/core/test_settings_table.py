@@ -57,3 +57,12 @@ def test_profile_keys_exclude_run_only_settings():
     keys = profile_keys()
     assert {"base_url", "rate_limit", "scopes", "clients", "name", "known_behaviour"} <= keys
     assert not {"embedded", "profile", "expectations", "gate_should"} & keys
+
+
+def test_docs_options_is_up_to_date():
+    from pathlib import Path
+
+    from oneroster_conformance.option_docs import options_document
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "options.md"
+    assert doc.read_text(encoding="utf-8") == options_document(), "run: python -m oneroster_conformance.option_docs"
