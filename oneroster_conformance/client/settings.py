@@ -74,8 +74,8 @@ class Settings:
                                   choices=("v1p2", "v1p1"))
     auth_style: str = setting("basic", "client authentication at the token endpoint: HTTP Basic or form body",
                               TARGET, choices=("basic", "body"))
-    scopes: tuple[str, ...] = setting(ALL_SCOPES, "a scope to request in the token (repeatable; default: every "
-                                      "scope of the binding)", TARGET, flag="--scope", repeat=True, metavar="SCOPE")
+    scopes: tuple[str, ...] = setting(ALL_SCOPES, "a scope to request in the token (repeatable; the default asks "
+                                      "for every scope of the binding)", TARGET, flag="--scope", repeat=True, metavar="SCOPE")
     ca_bundle: str | None = setting(None, "PEM file of CA certificates to trust (a district's own CA)", TARGET)
     insecure: bool = setting(False, "do not verify TLS certificates (transport security is then reported as "
                              "failed)", TARGET)
