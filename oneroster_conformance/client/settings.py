@@ -75,7 +75,8 @@ class Settings:
     auth_style: str = setting("basic", "client authentication at the token endpoint: HTTP Basic or form body",
                               TARGET, choices=("basic", "body"))
     scopes: tuple[str, ...] = setting(ALL_SCOPES, "a scope to request in the token (repeatable; the default asks "
-                                      "for every scope of the binding)", TARGET, flag="--scope", repeat=True, metavar="SCOPE")
+                                      "for every scope of the binding)", TARGET, flag="--scope", repeat=True,
+                                      metavar="SCOPE")
     ca_bundle: str | None = setting(None, "PEM file of CA certificates to trust (a district's own CA)", TARGET)
     insecure: bool = setting(False, "do not verify TLS certificates (transport security is then reported as "
                              "failed)", TARGET)
@@ -154,8 +155,9 @@ class Settings:
 
     @property
     def only_v1p1(self) -> bool:
-        """Only OneRoster 1.1 is possible: the Aeries flavour and OAuth 1.0a signing exist only there."""
-        return self.embedded_flavour == "aeries" or self.auth == "oauth1"
+        from oneroster_conformance.spec.v1p1 import only_v1p1
+
+        return only_v1p1(self.embedded_flavour, self.auth)
 
     def credentials(self) -> ClientCredentials:
         assert self.client_id is not None and self.client_secret is not None

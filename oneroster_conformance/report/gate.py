@@ -30,7 +30,6 @@ from oneroster_conformance.text import first_n
 
 EXIT_OK = 0
 EXIT_GATE_FAILED = 1
-EXIT_CONFIG_ERROR = 4
 EXIT_PREFLIGHT_FAILED = 6
 
 CONFORMANT = "CONFORMANT"
