@@ -71,3 +71,23 @@ def test_one_worst_order_with_fail_worst():
     assert {o.symbol for o in OUTCOMES} and len({o.pytest_status[1] for o in OUTCOMES}) == len(OUTCOMES)
     with pytest.raises(ValueError):
         Outcome.broken("OUGHT")
+
+
+@pytest.mark.parametrize("error,words", [
+    ("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate (_ssl.c:1006)",
+     ["self-signed", "--ca-bundle", "SSL_CERT_FILE"]),
+    ("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate",
+     ["a CA this machine does not know", "--ca-bundle"]),
+    ("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: certificate has expired (_ssl.c:1006)",
+     ["has expired", "the provider must fix it"]),
+    ("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: Hostname mismatch, certificate is not valid",
+     ["another host name"]),
+])
+def test_tls_failures_name_the_cause_and_the_option(error, words):
+    from oneroster_conformance.harness import tls_sentence
+
+    sentence = tls_sentence(error) or ""
+    assert "_ssl.c" not in sentence
+    for word in words:
+        assert word in sentence
+    assert tls_sentence("connection refused") is None
