@@ -29,10 +29,11 @@ class Recorder:
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        from oneroster_conformance.plugin import STATE
+        from oneroster_conformance.pytest_fixtures import STATE
 
         state = session.config.stash.get(STATE, None)
-        harness = state.harness if state is not None else None
+        run = state.run if state is not None else None
+        harness = run.harness if run is not None else None
         if harness is None:
             return
         crawl = harness.__dict__.get("crawl")
@@ -42,7 +43,7 @@ class Recorder:
                     for m, u, h, b in harness.client.request_log],
             "records_swept": sum(d.count for d in crawl._data.values()) if crawl is not None else 0,
             "collections": {k: d.count for k, d in crawl._data.items()} if crawl is not None else {},
-            "outcomes": dict(Counter(r.outcome.value for r in state.results)),
+            "outcomes": dict(Counter(r.outcome.value for r in run.results)),
         }
 
 

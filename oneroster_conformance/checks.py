@@ -15,6 +15,7 @@ import pytest
 
 from oneroster_conformance.accepted import SEVERITIES, accepted_code_majors, is_json_media_type
 from oneroster_conformance.spec import schemas
+from oneroster_conformance.text import first_n
 
 _notes: contextvars.ContextVar[dict | None] = contextvars.ContextVar("check_notes", default=None)
 
@@ -164,9 +165,7 @@ def assert_conforms(reply, schema_name: str, binding: str = "v1p2") -> object:
     found = schemas.issues(schema_name, body, binding)
     if found:
         first = found[0]
-        listing = "; ".join(str(i) for i in found[:5])
-        more = f" (+{len(found) - 5} more)" if len(found) > 5 else ""
-        fail(f"the body of {_where(reply)} does not validate against {schema_name}: {listing}{more}",
+        fail(f"the body of {_where(reply)} does not validate against {schema_name}: {first_n(found, 5, '; ')}",
              expected=f"a {schema_name} body", actual=str(first), schema_path=first.path or "/")
     return body
 

@@ -1,7 +1,8 @@
 """`oneroster-conformance`: run the bundled suites from any folder (the installed harness).
 
-Every option is a pytest option of the harness (see `oneroster-conformance --help`), e.g.
+Every option is a harness option (``oneroster-conformance --help``), e.g.
     oneroster-conformance --base-url https://sis.example.org/ims/oneroster/rostering/v1p2 --report-dir out
+pytest's own options work too (``--help-pytest`` lists them).
 """
 
 from __future__ import annotations
@@ -11,12 +12,29 @@ import sys
 
 import pytest
 
+from oneroster_conformance import __version__
 from oneroster_conformance.resources import suites_dir
 
 
+def version() -> str:
+    from oneroster_conformance.spec.requirements import catalogue
+
+    return (f"oneroster-conformance {__version__} (requirement catalogue {catalogue().version}, "
+            f"pytest {pytest.__version__})")
+
+
 def main(argv: list[str] | None = None) -> int:
-    suites = suites_dir()
     args = list(sys.argv[1:] if argv is None else argv)
+    if "-h" in args or "--help" in args:
+        from oneroster_conformance.option_docs import help_text
+
+        print(help_text())
+        return 0
+    if "--version" in args or "-V" in args:
+        print(version())
+        return 0
+    args = ["--help" if a == "--help-pytest" else a for a in args]
+    suites = suites_dir()
     # An empty config file and an explicit rootdir: a pytest.ini in the user's folder must not change the run.
     return int(pytest.main(["-c", os.devnull, "--rootdir", str(suites), "-p", "no:cacheprovider", str(suites), *args]))
 

@@ -72,11 +72,6 @@ class Harness:
         return Crawl(self.client, self.operations, max_records=max_records, workers=self.settings.workers,
                      page_size=self.settings.page_size, binding=self.binding)
 
-    @property
-    def is_loopback(self) -> bool:
-        host = urlsplit(self.settings.base_url or "").hostname or ""
-        return host in ("127.0.0.1", "localhost", "::1") or host.startswith("127.")
-
     def sample(self, op: Operation) -> Sample:
         """One real call of the operation (ids from the crawl), made once and shared by every check.
 
@@ -282,19 +277,44 @@ class Harness:
                 "does not use the 1.1 scopes")
 
 
+# OpenSSL's verification failures, in the words a person can act on.
+TLS_CAUSES = (
+    ("self-signed certificate in certificate chain", "its certificate chain ends in a self-signed CA this machine "
+                                                     "does not trust"),
+    ("self-signed certificate", "its TLS certificate is self-signed"),
+    ("self signed certificate", "its TLS certificate is self-signed"),
+    ("unable to get local issuer certificate", "its TLS certificate was issued by a CA this machine does not know"),
+    ("unable to get issuer certificate", "its TLS certificate was issued by a CA this machine does not know"),
+    ("certificate has expired", "its TLS certificate has expired"),
+    ("hostname mismatch", "its TLS certificate is for another host name"),
+    ("ip address mismatch", "its TLS certificate is for another address"),
+)
+
+
+def tls_sentence(error: str) -> str | None:
+    """The cause of a certificate failure and the option that fixes it, or None when it is not one."""
+    low = error.lower()
+    if "certificate_verify_failed" not in low and "certificate verify failed" not in low:
+        return None
+    cause = next((words for key, words in TLS_CAUSES if key in low), "its TLS certificate did not verify")
+    if "expired" in cause or "another" in cause:
+        return f"{cause}: the provider must fix it (--insecure skips verification and reports transport as failed)"
+    return (f"{cause}: pass the CA's certificate with --ca-bundle FILE.pem (or set SSL_CERT_FILE); "
+            "--insecure skips verification and reports transport as failed")
+
+
 def _unreachable(url: str, error: str) -> str:
     p = urlsplit(url)
-    return f"cannot reach {p.scheme}://{p.netloc}: {error}"
+    return f"cannot reach {p.scheme}://{p.netloc}: {tls_sentence(error) or error}"
 
 
 def embedded_settings(settings: Settings) -> tuple[Settings, object]:
     """Start the reference provider on a free loopback port and point the settings at it."""
-    from oneroster_conformance.client.settings import apply_binding_defaults
+    from oneroster_conformance.client.configure import apply_binding_defaults
     from oneroster_conformance.provider.config import ProviderConfig
     from oneroster_conformance.provider.server import serve_in_thread
 
-    v1p1_only = settings.embedded_flavour == "aeries" or settings.auth == "oauth1"
-    settings.binding = settings.binding or ("v1p1" if v1p1_only else "v1p2")
+    settings.binding = settings.binding or ("v1p1" if settings.only_v1p1 else "v1p2")
     provider = serve_in_thread(ProviderConfig(faults=frozenset(settings.embedded_faults), binding=settings.binding,
                                               flavour=settings.embedded_flavour, auth=settings.auth))
     apply_binding_defaults(settings)

@@ -22,10 +22,10 @@ from pathlib import Path
 
 import yaml
 
+from oneroster_conformance.outcome import Outcome
 from oneroster_conformance.resources import suites_dir
 
 BROKEN = {"fail", "warn"}
-RANK = {"errored": 5, "fail": 4, "warn": 3, "info": 2, "pass": 1, "not-applicable": 0}
 
 
 @dataclass(frozen=True)
@@ -130,6 +130,12 @@ class _Certificates:
                 f.write(pem.bytes())
 
 
+def _rank(outcome: str) -> tuple[int, bool]:
+    """The shared worst order (fail worst); a pass outranks not-applicable: the requirement was checked."""
+    o = Outcome(outcome)
+    return o.severity, o is Outcome.PASS
+
+
 def reduce(results_path: Path) -> dict[str, str]:
     worst: dict[str, str] = {}
     for line in results_path.read_text(encoding="utf-8").splitlines():
@@ -137,7 +143,7 @@ def reduce(results_path: Path) -> dict[str, str]:
         if d.get("type") != "result":
             continue
         rid, outcome = d["requirement"], d["outcome"]
-        if rid not in worst or RANK[outcome] > RANK[worst[rid]]:
+        if rid not in worst or _rank(outcome) > _rank(worst[rid]):
             worst[rid] = outcome
     return worst
 

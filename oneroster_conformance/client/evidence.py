@@ -11,7 +11,7 @@ import httpx
 
 from oneroster_conformance.client.masking import MASKER
 from oneroster_conformance.client.redaction import CLAUSE, REDACTOR, is_personal_field
-from oneroster_conformance.report.model import Exchange
+from oneroster_conformance.exchange import Exchange
 
 BODY_EXCERPT = 4000
 _current: contextvars.ContextVar[list[Exchange] | None] = contextvars.ContextVar("evidence", default=None)

@@ -25,7 +25,7 @@ from oneroster_conformance.client import evidence
 from oneroster_conformance.client.oauth import TokenManager
 from oneroster_conformance.client.politeness import RateLimiter, retry_after_seconds
 from oneroster_conformance.client.settings import ClientCredentials, Settings
-from oneroster_conformance.report.model import Exchange
+from oneroster_conformance.exchange import Exchange
 
 MAX_RETRIES = 3
 KEEP_PARSED_BYTES = 256 * 1024  # a reply keeps its parsed body up to this size

@@ -1,25 +1,54 @@
-"""Run settings: where the provider is, how to authenticate, how politely to ask.
+"""Run settings, each declared once: name, type, default, help, group, env variable, profile key.
 
-Resolution order: command line, then environment (ONEROSTER_*), then the --profile YAML file,
-then defaults. A bad value raises ConfigError with one sentence that says how to fix it.
+Every option of ``oneroster-conformance`` / ``python -m pytest`` is a field of :class:`Settings`
+declared with :func:`setting`; the command-line options, ``--help`` grouping, environment and profile
+loading and type checking are derived from these declarations (:mod:`.options`). Resolution order:
+command line, then environment (ONEROSTER_*), then the --profile YAML file, then the default.
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field, fields
-from pathlib import Path
+from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
-
 from oneroster_conformance.client.masking import pretty_repr
-from oneroster_conformance.resources import load_yaml
-from oneroster_conformance.spec.operations import ALL_SCOPES, SERVICE_ROOT
+from oneroster_conformance.spec.operations import ALL_SCOPES
+
+# The --help groups, in the order they are shown.
+TARGET = "target and credentials"
+POLITENESS = "politeness"
+CHECKS = "what to check"
+GATE = "gate"
+REPORTS = "reports"
+READINESS = "readiness"
+V1P1 = "1.1 and Aeries"
+GROUPS = (TARGET, POLITENESS, CHECKS, GATE, REPORTS, READINESS, V1P1)
 
 
 class ConfigError(Exception):
     """Bad configuration: reported as one plain sentence, never a traceback."""
+
+
+def setting(default: Any = None, help: str = "", group: str | None = None, *, flag: str | None = None,
+            env: bool = True, profile: bool = True, choices: tuple[str, ...] | None = None, repeat: bool = False,
+            negate: bool = False, metavar: str | None = None, factory: Any = None,
+            minimum: float | None = None, above: float | None = None) -> Any:
+    """Declare one setting. ``group`` None: not a command-line option (profile or internal only).
+
+    ``flag``: the option's spelling when it is not ``--`` + the name with dashes; ``negate``: the flag
+    sets a true-by-default boolean to false; ``repeat``: the option may be given more than once."""
+    meta = {"help": help, "group": group, "flag": flag, "env": env and group is not None, "profile": profile,
+            "choices": choices, "repeat": repeat, "negate": negate, "metavar": metavar, "minimum": minimum,
+            "above": above}
+    if factory is not None:
+        return field(default_factory=factory, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+def internal(default: Any = None, factory: Any = None) -> Any:
+    """Set by the run itself, never by the user."""
+    return setting(default, env=False, profile=False, factory=factory)
 
 
 @dataclass(frozen=True)
@@ -32,37 +61,86 @@ class ClientCredentials:
 
 @dataclass
 class Settings:
-    base_url: str | None = None
-    token_url: str | None = None
-    client_id: str | None = None
-    client_secret: str | None = field(default=None, repr=False)
-    auth_style: str = "basic"  # "basic" (HTTP Basic) or "body" (client_id/secret in the form body)
-    scopes: tuple[str, ...] = ALL_SCOPES
-    binding: str | None = None  # v1p2 / v1p1; detected from the base URL when absent
-    timeout: float = 15.0
-    rate_limit: float = 10.0  # requests per second, global; 0 = unlimited
-    max_concurrency: int = 4
-    retry_after_cap: float = 30.0
-    max_body_bytes: int = 64 * 1024 * 1024
-    ca_bundle: str | None = None
-    insecure: bool = False
-    report_dir: str = "reports"
-    profile_name: str | None = None
-    extra_clients: dict[str, ClientCredentials] = field(default_factory=dict)
-    probe_writes: bool = True  # 405 probes (sent to made-up sourcedIds only)
-    evidence: str | None = None  # "full" or "redacted"; default depends on the target
-    sweep: str | None = None  # "full" or "sample"; default full for the embedded provider, sample otherwise
-    sample_records: int = 5000  # records read per collection in a sample sweep
-    page_size: int = 100  # limit= of the crawl's pages (a large district sweeps faster with 1000-10000)
-    workers: int = 4  # threads crawling collections and fetching ahead (in flight still <= max_concurrency)
-    embedded: bool = False
-    embedded_faults: tuple[str, ...] = ()
-    embedded_flavour: str | None = None  # "aeries": the embedded reference provider behaves like Aeries (1.1)
-    auth: str = "oauth2"  # "oauth2" (bearer tokens) or "oauth1" (OAuth 1.0a request signing, a 1.1 option)
-    readiness: str | None = None  # consumer readiness checks: a consumer name or "all"
+    # ------------------------------------------------------------------ target and credentials
+    base_url: str | None = setting(None, "the provider's service root, e.g. https://sis.example.org/ims/oneroster/"
+                                   "rostering/v1p2; without it the embedded reference provider is tested", TARGET)
+    token_url: str | None = setting(None, "OAuth 2 token endpoint (default <origin>/token)", TARGET)
+    client_id: str | None = setting(None, "OAuth 2 client id", TARGET)
+    client_secret: str | None = field(default=None, repr=False, metadata=dict(
+        help="OAuth 2 client secret; prefer the environment variable (kept out of shell history)", group=TARGET,
+        flag=None, env=True, profile=True, choices=None, repeat=False, negate=False, metavar=None, minimum=None,
+        above=None))
+    profile: str | None = setting(None, "YAML target profile (a file, or a bundled name such as aeries): the same "
+                                  "settings as keys, plus extra clients for the scope checks", TARGET, profile=False)
+    binding: str | None = setting(None, "OneRoster binding (default: detected from the base URL)", TARGET,
+                                  choices=("v1p2", "v1p1"))
+    auth_style: str = setting("basic", "client authentication at the token endpoint: HTTP Basic or form body",
+                              TARGET, choices=("basic", "body"))
+    scopes: tuple[str, ...] = setting(ALL_SCOPES, "a scope to request in the token (repeatable; the default asks "
+                                      "for every scope of the binding)", TARGET, flag="--scope", repeat=True,
+                                      metavar="SCOPE")
+    ca_bundle: str | None = setting(None, "PEM file of CA certificates to trust (a district's own CA)", TARGET)
+    insecure: bool = setting(False, "do not verify TLS certificates (transport security is then reported as "
+                             "failed)", TARGET)
+    # ------------------------------------------------------------------ politeness
+    rate_limit: float = setting(10.0, "max requests per second, global (0 = no limit)", POLITENESS, minimum=0)
+    max_concurrency: int = setting(4, "max requests in flight", POLITENESS, minimum=1)
+    timeout: float = setting(15.0, "seconds per request", POLITENESS, flag="--request-timeout", above=0)
+    probe_writes: bool = setting(True, "skip the 405 probes (they send POST/PUT/DELETE to made-up sourcedIds only)",
+                                 POLITENESS, flag="--no-write-probes", negate=True)
+    page_size: int = setting(100, "limit= of the crawl's pages; a large district sweeps in far fewer requests with "
+                             "1000-10000", POLITENESS, minimum=1)
+    workers: int = setting(4, "threads crawling collections and fetching pages ahead (rate limit and "
+                           "--max-concurrency stay global)", POLITENESS, minimum=1)
+    retry_after_cap: float = setting(30.0, "longest Retry-After honoured, in seconds", None, minimum=0)
+    max_body_bytes: int = setting(64 * 1024 * 1024, "largest response body read", None, minimum=1)
+    # ------------------------------------------------------------------ what to check
+    sweep: str | None = setting(None, "data depth: full (every record schema-checked, every reference resolved; "
+                                "default for the embedded provider) or sample (the first sample_records of each "
+                                "collection; default for real providers)", CHECKS, choices=("full", "sample"))
+    sample_records: int = setting(5000, "records read per collection in a sample sweep", None, minimum=1)
+    embedded_faults: tuple[str, ...] = setting((), "run the embedded reference provider with this named fault "
+                                               "(repeatable)", CHECKS, flag="--embedded-fault", repeat=True,
+                                               metavar="NAME", profile=False)
+    # ------------------------------------------------------------------ gate
+    gate_levels: str | None = setting(None, "comma-separated levels that gate, e.g. MUST,SHOULD (default MUST)",
+                                      GATE, profile=False)
+    gate_should: bool = setting(False, "also fail the gate on SHOULD warnings (the same as --strict)", GATE,
+                                profile=False)
+    gate_normative_only: bool = setting(False, "ignore requirements stated in sections the spec heads NOT "
+                                        "NORMATIVE when gating", GATE, profile=False)
+    gate_scope: str = setting("all", "which results gate the exit status: all, or only the readiness checks",
+                              GATE, flag="--gate", choices=("all", "readiness"), profile=False)
+    expectations: str | None = setting(None, "YAML of known results (requirement id -> outcome, reason): gate on "
+                                       "new failures only", GATE, profile=False)
+    write_expectations: str | None = setting(None, "write the current failures to this YAML file as a starting "
+                                             "point", GATE, profile=False)
+    # ------------------------------------------------------------------ reports
+    report_dir: str = setting("reports", "where results.jsonl, report.html and junit.xml go", REPORTS)
+    evidence: str | None = setting(None, "evidence in reports: redacted (no personal data; default for real "
+                                   "providers) or full (default for the embedded provider)", REPORTS,
+                                   choices=("full", "redacted"))
+    # ------------------------------------------------------------------ readiness
+    readiness: str | None = setting(None, "consumer readiness: check what claris, incidentiq or illuminate (or "
+                                    "all) reads, and name the SIS permission behind each gap", READINESS)
+    readiness_only: bool = setting(False, "run only the readiness checks (with --readiness)", READINESS,
+                                   profile=False)
+    # ------------------------------------------------------------------ 1.1 and Aeries
+    auth: str = setting("oauth2", "oauth2 (bearer tokens from the token URL) or oauth1 (OneRoster 1.1's OAuth "
+                        "1.0a HMAC-SHA256 request signing)", V1P1, choices=("oauth2", "oauth1"))
+    district_host: str | None = setting(None, "with a bundled profile such as --profile aeries: your district's "
+                                        "API host, e.g. mydistrictapi.aeries.net", V1P1, profile=False)
+    embedded_flavour: str | None = setting(None, "run the embedded reference provider as Aeries serves OneRoster "
+                                           "1.1 (/admin/ims/oneroster/v1p1, token at /admin/token/, API records)",
+                                           V1P1, choices=("aeries",), profile=False)
+    # ------------------------------------------------------------------ profile only
     # requirement id -> a publicly reported explanation for this kind of provider, appended to findings
-    known_behaviour: dict[str, str] = field(default_factory=dict)
-    scopes_given: bool = field(default=False, repr=False)  # scopes came from the user, not the default
+    known_behaviour: dict[str, str] = setting(None, "", None, factory=dict)
+    # ------------------------------------------------------------------ set by the run
+    profile_name: str | None = internal()
+    extra_clients: dict[str, ClientCredentials] = internal(factory=dict)
+    embedded: bool = internal(False)
+    scopes_given: bool = field(default=False, repr=False, metadata={"env": False, "profile": False, "group": None})
     _repr_pretty_ = pretty_repr  # hypothesis' printer would show client_secret otherwise
 
     @property
@@ -78,185 +156,12 @@ class Settings:
     def evidence_mode(self) -> str:
         return self.evidence or ("full" if self.embedded else "redacted")
 
+    @property
+    def only_v1p1(self) -> bool:
+        from oneroster_conformance.spec.v1p1 import only_v1p1
+
+        return only_v1p1(self.embedded_flavour, self.auth)
+
     def credentials(self) -> ClientCredentials:
         assert self.client_id is not None and self.client_secret is not None
         return ClientCredentials(self.client_id, self.client_secret, self.scopes)
-
-
-ENV = {
-    "base_url": "ONEROSTER_BASE_URL",
-    "token_url": "ONEROSTER_TOKEN_URL",
-    "client_id": "ONEROSTER_CLIENT_ID",
-    "client_secret": "ONEROSTER_CLIENT_SECRET",
-    "scopes": "ONEROSTER_SCOPES",  # space-separated, as in a token request
-}
-PROFILE_KEYS = {f.name for f in fields(Settings)} - {"embedded", "embedded_faults", "embedded_flavour", "extra_clients",
-                                                      "scopes_given"} | {
-    "clients", "name"
-}
-_TYPES = {"timeout": (int, float), "rate_limit": (int, float), "max_concurrency": int,
-          "retry_after_cap": (int, float), "max_body_bytes": int, "sample_records": int, "insecure": bool,
-          "probe_writes": bool, "known_behaviour": dict, "page_size": int, "workers": int}
-
-
-def load_profile(path: str) -> dict:
-    from oneroster_conformance.client.profiles import bundled, locate
-
-    p = locate(path)
-    if p is None:
-        raise ConfigError(f"the profile file {path} does not exist: check the --profile path "
-                          f"(or name a bundled profile: {', '.join(bundled())}).")
-    try:
-        doc = load_yaml(p) or {}
-    except yaml.YAMLError as e:
-        raise ConfigError(f"the profile file {path} is not valid YAML: {str(e).splitlines()[0]}.") from None
-    if not isinstance(doc, dict):
-        raise ConfigError(f"the profile file {path} must be a YAML mapping of settings.")
-    unknown = sorted(set(doc) - PROFILE_KEYS)
-    if unknown:
-        raise ConfigError(
-            f"the profile file {path} has unknown key(s) {', '.join(unknown)}; "
-            f"known keys are {', '.join(sorted(PROFILE_KEYS))}."
-        )
-    for key, typ in _TYPES.items():
-        if key in doc and (not isinstance(doc[key], typ) or (typ is not bool and isinstance(doc[key], bool))):
-            raise ConfigError(f"the profile file {path}: '{key}' must be a {getattr(typ, '__name__', 'number')}, "
-                              f"not {doc[key]!r}.")
-    if "sweep" in doc and doc["sweep"] not in ("full", "sample"):
-        raise ConfigError(f"the profile file {path}: 'sweep' must be 'full' or 'sample'.")
-    if "auth_style" in doc and doc["auth_style"] not in ("basic", "body"):
-        raise ConfigError(f"the profile file {path}: 'auth_style' must be 'basic' or 'body'.")
-    if not all(isinstance(v, str) for v in (doc.get("known_behaviour") or {}).values()):
-        raise ConfigError(f"the profile file {path}: 'known_behaviour' must map requirement ids to sentences.")
-    return doc
-
-
-def _clients(raw: object, source: str) -> dict[str, ClientCredentials]:
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{source}: 'clients' must map a name to client_id / client_secret / scopes.")
-    out = {}
-    for name, c in raw.items():
-        if not isinstance(c, dict) or "client_id" not in c or "client_secret" not in c:
-            raise ConfigError(f"{source}: client '{name}' needs client_id and client_secret.")
-        scopes = c.get("scopes", list(ALL_SCOPES))
-        if isinstance(scopes, str):
-            scopes = scopes.split()
-        out[str(name)] = ClientCredentials(str(c["client_id"]), str(c["client_secret"]), tuple(scopes))
-    return out
-
-
-def _scope_list(raw: object, profile: str | None) -> tuple[str, ...]:
-    """--scope (repeatable), ONEROSTER_SCOPES or the profile's scopes: each value may hold several,
-    space-separated, as the token request's scope parameter does."""
-    values = [raw] if isinstance(raw, str) else raw
-    if not isinstance(values, list | tuple) or not all(isinstance(v, str) for v in values):
-        raise ConfigError(f"the profile file {profile}: 'scopes' must be a list of scope strings.")
-    scopes = tuple(dict.fromkeys(part for v in values for part in v.split()))
-    if not scopes:
-        raise ConfigError("--scope (or ONEROSTER_SCOPES, or the profile's scopes) is empty: name at least one scope, "
-                          "e.g. --scope https://purl.imsglobal.org/spec/or/v1p1/scope/roster-core.readonly.")
-    return scopes
-
-
-def detect_binding(base_url: str) -> str | None:
-    path = urlsplit(base_url).path.rstrip("/")
-    for binding, root in SERVICE_ROOT.items():
-        if path.endswith(root):
-            return binding
-    return None
-
-
-def resolve(cli: dict, environ: dict[str, str] | None = None) -> Settings:
-    """Merge command line (``cli``: option name -> value or None), environment and profile."""
-    environ = os.environ if environ is None else environ
-    profile: dict = {}
-    if cli.get("profile"):
-        from oneroster_conformance.client.profiles import expand
-
-        profile = expand(load_profile(cli["profile"]), cli.get("district_host") or environ.get(
-            "ONEROSTER_DISTRICT_HOST"), cli["profile"], ConfigError)
-    merged: dict = {}
-    for key in PROFILE_KEYS - {"clients", "name"}:
-        value = cli.get(key)
-        if value is None and key in ENV:
-            value = environ.get(ENV[key]) or None
-        if value is None:
-            value = profile.get(key)
-        if value is not None:
-            merged[key] = value
-    if "scopes" in merged:
-        merged["scopes"] = _scope_list(merged["scopes"], cli.get("profile"))
-    settings = Settings(**merged)
-    settings.scopes_given = "scopes" in merged
-    settings.profile_name = profile.get("name") or (Path(cli["profile"]).stem if cli.get("profile") else None)
-    settings.extra_clients = _clients(profile.get("clients"), f"the profile file {cli.get('profile')}")
-    validate(settings)
-    return settings
-
-
-def apply_binding_defaults(s: Settings) -> None:
-    """Once the binding is known: a 1.1 token request asks for the 1.1 scope URIs, not the 1.2 ones
-    (unless scopes were given), and so do the profile's clients that name no scopes of their own."""
-    from oneroster_conformance.spec.v1p1 import token_scopes
-
-    default = token_scopes(s.binding or "v1p2")
-    if default is None:
-        return
-    if not s.scopes_given:
-        s.scopes = default
-    s.extra_clients = {name: ClientCredentials(c.client_id, c.client_secret, default) if c.scopes == ALL_SCOPES else c
-                       for name, c in s.extra_clients.items()}
-
-
-def _validate_choices(s: Settings) -> None:
-    if s.auth not in ("oauth2", "oauth1"):
-        raise ConfigError(f"auth {s.auth!r} is not known: use oauth2 (bearer tokens) or oauth1 (OAuth 1.0a signing).")
-    if s.auth == "oauth1" and (s.binding or "v1p1") != "v1p1":
-        raise ConfigError("--auth oauth1 is a OneRoster 1.1 option: 1.2 removed OAuth 1.0a signing "
-                          "(use --binding v1p1, or a v1p1 base URL).")
-    if s.readiness is not None:
-        from oneroster_conformance.readiness.consumers import consumer_names
-
-        known = consumer_names()
-        if s.readiness not in (*known, "all"):
-            raise ConfigError(f"--readiness {s.readiness!r} names no consumer: use one of {', '.join(known)} or all.")
-    if s.embedded_flavour not in (None, "aeries"):
-        raise ConfigError(f"embedded flavour {s.embedded_flavour!r} is not known: use aeries.")
-    if s.embedded_flavour == "aeries" and s.binding == "v1p2":
-        raise ConfigError("the embedded Aeries flavour serves OneRoster 1.1: drop --binding v1p2 (or use v1p1).")
-
-
-def validate(s: Settings) -> None:
-    _validate_choices(s)
-    if s.page_size < 1 or s.workers < 1:
-        raise ConfigError("page_size and workers must be positive integers.")
-    if s.base_url is None:
-        return  # the embedded reference provider will be used
-    parts = urlsplit(s.base_url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError(f"the base URL {s.base_url!r} is not an http(s) URL: pass the service root, e.g. "
-                          "https://sis.example.org/ims/oneroster/rostering/v1p2.")
-    s.base_url = s.base_url.rstrip("/")
-    detected = detect_binding(s.base_url)
-    if s.binding is None:
-        if detected is None:
-            raise ConfigError(
-                f"the base URL {s.base_url} does not end with a OneRoster service root "
-                "(/ims/oneroster/rostering/v1p2 or /ims/oneroster/v1p1): pass the service root, or --binding.")
-        s.binding = detected
-    if s.binding not in SERVICE_ROOT:
-        raise ConfigError(f"unknown binding {s.binding!r}: use v1p2 or v1p1.")
-    _validate_choices(s)
-    apply_binding_defaults(s)
-    missing = [n for n, v in (("--client-id", s.client_id), ("--client-secret", s.client_secret)) if not v]
-    if missing:
-        raise ConfigError(f"{' and '.join(missing)} missing: a provider at {s.base_url} needs client credentials "
-                          "(or set ONEROSTER_CLIENT_ID / ONEROSTER_CLIENT_SECRET).")
-    if s.token_url is None:
-        s.token_url = f"{parts.scheme}://{parts.netloc}/token"
-    elif urlsplit(s.token_url).scheme not in ("http", "https"):
-        raise ConfigError(f"the token URL {s.token_url!r} is not an http(s) URL.")
-    if s.rate_limit < 0 or s.max_concurrency < 1 or s.timeout <= 0:
-        raise ConfigError("rate_limit must be >= 0, max_concurrency >= 1 and timeout > 0.")

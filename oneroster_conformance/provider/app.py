@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from oneroster_conformance.provider import auth, query
+from oneroster_conformance.provider import aeries, auth, query
 from oneroster_conformance.provider.catalogue import collection, nested_where, segments
 from oneroster_conformance.provider.config import ProviderConfig
 from oneroster_conformance.provider.errors import InjectedFault, ProviderError, status_info
@@ -50,12 +50,12 @@ class ProviderState:
 def service_root_path(config: ProviderConfig) -> str:
     if config.has("wrong-base-path"):
         return WRONG_ROOT
-    prefix = "/admin" if config.flavour == "aeries" else ""  # Aeries serves under <host>/admin
+    prefix = aeries.PREFIX if config.flavour == "aeries" else ""  # Aeries serves under <host>/admin
     return prefix + SERVICE_ROOT[config.binding]
 
 
 def token_path(config: ProviderConfig) -> str:
-    return "/admin/token/" if config.flavour == "aeries" else "/token"
+    return aeries.TOKEN_PATH if config.flavour == "aeries" else "/token"
 
 
 def open_store(config: ProviderConfig) -> Store:

@@ -7,6 +7,7 @@ import sys
 
 from oneroster_conformance.provider.config import ProviderConfig
 from oneroster_conformance.provider.faults import describe
+from oneroster_conformance.spec.v1p1 import only_v1p1
 
 
 def parser() -> argparse.ArgumentParser:
@@ -50,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         config = ProviderConfig(faults=frozenset(args.fault), db_path=args.db, students=args.students,
                                 seed=args.seed, token_lifetime=args.token_lifetime, page_cap=args.page_cap,
                                 public_url=args.public_url,
-                                binding="v1p1" if args.flavour or args.auth == "oauth1" else args.binding,
+                                binding="v1p1" if only_v1p1(args.flavour, args.auth) else args.binding,
                                 flavour=args.flavour, auth=args.auth, latency=args.latency_ms / 1000)
     except ValueError as e:
         print(e, file=sys.stderr)

@@ -53,6 +53,9 @@ class Consumer:
     def uses_oneroster(self) -> bool:
         return self.api == "oneroster"
 
+    def case_fields(self) -> dict[str, str]:
+        return {"consumer": self.name}
+
 
 @dataclass(frozen=True)
 class ReadCase:
@@ -60,6 +63,13 @@ class ReadCase:
 
     consumer: Consumer
     read: Read
+
+    def case_fields(self) -> dict[str, str]:
+        return {"operation": self.read.operation, "consumer": self.consumer.name}
+
+    @property
+    def case_id(self) -> str:
+        return f"{self.consumer.name}-{self.read.operation}"
 
 
 def consumers_dir() -> Path:

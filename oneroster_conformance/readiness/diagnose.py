@@ -9,6 +9,7 @@ Information → Terms (inferred: ...)".
 from __future__ import annotations
 
 from oneroster_conformance.readiness.consumers import Consumer, Read, path_collections, permission_for, sis_map
+from oneroster_conformance.text import first_n
 
 REFUSED = (401, 403)
 NOT_SERVED = (404, 405, 501)
@@ -78,7 +79,7 @@ def fields_missing(consumer: Consumer, path: str, gaps: list[str]) -> str:
 
 
 def missing_on_some(field: str, bad: list[str], total: int) -> str:
-    shown = ", ".join(bad[:SHOWN]) + (f" (+{len(bad) - SHOWN} more)" if len(bad) > SHOWN else "")
+    shown = first_n(bad, SHOWN)
     return f"{len(bad)} of {total} record(s) lack '{field}' ({shown})"
 
 

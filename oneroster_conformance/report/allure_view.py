@@ -8,6 +8,7 @@ masked evidence of a broken rule is attached.
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import pytest
 
@@ -68,7 +69,7 @@ def attach(result: Result) -> None:
 
 
 def set_history_id(item: pytest.Item, result_key: str) -> None:
-    listener = item.config.pluginmanager.get_plugin("allure_listener")
+    listener: Any = item.config.pluginmanager.get_plugin("allure_listener")
     try:  # allure-pytest computes the history id in its teardown hook; ours runs after it
         test = listener.allure_logger.get_test(listener._cache.get(item.nodeid))
         test.historyId = hashlib.md5(result_key.encode()).hexdigest()

@@ -21,14 +21,16 @@ from oneroster_conformance.report.gate import GateDecision, decide
 from oneroster_conformance.report.jsonl import read_results, validate_results_file
 from oneroster_conformance.report.model import Result
 
-EXIT_OK, EXIT_REGRESSION, EXIT_USAGE = 0, 1, 2
+# 0 no regression (or done), 1 a regression, 2 bad command line (argparse), 3 an input file cannot be read.
+EXIT_OK, EXIT_REGRESSION, EXIT_USAGE, EXIT_UNREADABLE = 0, 1, 2, 3
 
 
 def _read(path: str) -> tuple[dict, list[Result], dict | None]:
     try:
         return read_results(path)
     except (OSError, ValueError) as e:
-        raise SystemExit(f"oneroster-report: cannot read {path}: {e}") from None
+        print(f"oneroster-report: cannot read {path}: {str(e).splitlines()[0] if str(e) else e!r}", file=sys.stderr)
+        raise SystemExit(EXIT_UNREADABLE) from None
 
 
 def _decision(results: list[Result], footer: dict | None, args: argparse.Namespace) -> GateDecision:
@@ -97,7 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="oneroster-report", description="Work with a OneRoster conformance run record.")
     sub = p.add_subparsers(dest="command", required=True)
 
-    d = sub.add_parser("diff", help="list results whose outcome changed; exit 1 on a regression")
+    d = sub.add_parser("diff", help="list results whose outcome changed; exit 0 no regression, 1 a regression, "
+                       "3 a file cannot be read")
     d.add_argument("old")
     d.add_argument("new")
     d.set_defaults(func=cmd_diff)

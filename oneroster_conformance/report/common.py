@@ -1,40 +1,31 @@
-"""Small shared vocabulary of the report views: area order, outcome order, symbols, display names."""
+"""Small shared vocabulary of the report views: area order and titles (from the catalogue), case names."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from oneroster_conformance.report.model import Outcome, Result
+from oneroster_conformance.outcome import OUTCOMES, Outcome, worst
+from oneroster_conformance.report.model import Result
+from oneroster_conformance.spec.requirements import catalogue
 
-#: spec areas in the order every view presents them
-AREAS = ("transport", "security", "scopes", "discovery", "operations", "errors",
-         "pagination", "filter", "sort", "fields", "data", "readiness")
-AREA_TITLES = {
-    "transport": "Transport security", "security": "Authorization", "scopes": "Scopes",
-    "discovery": "Service discovery", "operations": "Operations", "errors": "Error responses",
-    "pagination": "Pagination", "filter": "Filtering", "sort": "Sorting", "fields": "Field selection",
-    "data": "Data model", "readiness": "Readiness",
-}
-#: outcomes in display order
-OUTCOMES = (Outcome.PASS, Outcome.FAIL, Outcome.WARN, Outcome.INFO, Outcome.NOT_APPLICABLE, Outcome.ERRORED)
-#: how bad an outcome is, for "worst of" and for diffs (0 = nothing wrong)
-SEVERITY = {Outcome.PASS: 0, Outcome.NOT_APPLICABLE: 0, Outcome.INFO: 1, Outcome.WARN: 2,
-            Outcome.ERRORED: 3, Outcome.FAIL: 4}
-SYMBOL = {Outcome.PASS: "✓", Outcome.FAIL: "✗", Outcome.WARN: "!", Outcome.INFO: "i",
-          Outcome.NOT_APPLICABLE: "–", Outcome.ERRORED: "?"}
-LABEL = {Outcome.PASS: "pass", Outcome.FAIL: "fail", Outcome.WARN: "warn", Outcome.INFO: "info",
-         Outcome.NOT_APPLICABLE: "n/a", Outcome.ERRORED: "errored"}
+__all__ = ["OUTCOMES", "Outcome", "area_title", "areas", "case_name", "ordered_areas", "worst"]
+
+
+def areas() -> tuple[str, ...]:
+    """The spec areas in the order every view presents them (declared in the requirement catalogue)."""
+    return tuple(a.id for a in catalogue().areas)
+
+
+def area_title(area_id: str) -> str:
+    area = catalogue().area(area_id)
+    return area.title if area else area_id.title()
 
 
 def ordered_areas(present: Iterable[str]) -> list[str]:
-    """The fixed area order, then any area the catalogue does not know yet (alphabetically)."""
+    """The fixed area order, then any area the catalogue does not know (alphabetically)."""
     present = set(present)
-    return [a for a in AREAS if a in present] + sorted(present - set(AREAS))
-
-
-def worst(outcomes: Iterable[Outcome]) -> Outcome | None:
-    outs = list(outcomes)
-    return max(outs, key=lambda o: SEVERITY[o]) if outs else None
+    known = areas()
+    return [a for a in known if a in present] + sorted(present - set(known))
 
 
 def case_name(r: Result) -> str:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from oneroster_conformance.report.common import SEVERITY
 from oneroster_conformance.report.model import Outcome, Result
 
 # for a diff, info (a MAY or an observation) is not worse than a pass
-_RANK = {**SEVERITY, Outcome.INFO: 0}
+_RANK = {o: (0 if o is Outcome.INFO else o.severity) for o in Outcome}
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,7 @@ def _by_key(results: Iterable[Result]) -> dict[str, Result]:
     for r in results:
         prev = out.get(r.key)
         # a key seen twice (repeated parametrization) keeps its worst outcome
-        if prev is None or SEVERITY[r.outcome] > SEVERITY[prev.outcome]:
+        if prev is None or r.outcome.severity > prev.outcome.severity:
             out[r.key] = r
     return out
 

@@ -79,7 +79,9 @@ def load_expectations(path: str | Path) -> dict[str, Expectation]:
     try:
         doc = load_yaml(p)
     except yaml.YAMLError as e:
-        raise ValueError(f"{p}: not valid YAML ({e})") from None
+        mark = getattr(e, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        raise ValueError(f"{p}: not valid YAML{at} ({getattr(e, 'problem', None) or 'unreadable'})") from None
     return _parse(doc, str(p))
 
 

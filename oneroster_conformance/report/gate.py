@@ -4,10 +4,10 @@ Exit statuses of a conformance run:
 
 * ``0`` - the gate passed: no result of a gated level is broken and (by default) nothing errored.
 * ``1`` - the gate failed: a gated requirement is broken, or a check errored.
-* ``2``-``5`` are reserved by pytest itself (2 interrupted, 3 internal error, 4 usage error,
-  5 no tests collected). The oneroster pytest plugin reports a *configuration / preflight error*
-  (bad URL, token refused, provider unreachable) as ``3``; that decision is made by the plugin,
-  not here.
+* ``4`` - bad configuration (an option, the profile, the expectations file, the report folder):
+  one sentence, decided before any check runs (pytest's usage-error status).
+* ``6`` - preflight failed (provider unreachable, credentials refused, wrong service root): nothing is
+  judged. Both are decided by the run (``oneroster_conformance.run``), not here.
 
 Which outcomes gate: ``fail`` is what a broken MUST produces, ``warn`` a broken SHOULD, ``info`` a
 broken MAY (or an observation). A broken outcome gates when the level it stands for is in
@@ -24,20 +24,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from oneroster_conformance.outcome import LEVELS
 from oneroster_conformance.report.model import Outcome, Result
+from oneroster_conformance.text import first_n
 
 EXIT_OK = 0
 EXIT_GATE_FAILED = 1
-EXIT_CONFIG_ERROR = 3  # used by the plugin for configuration / preflight errors (documentation only)
+EXIT_PREFLIGHT_FAILED = 6
 
 CONFORMANT = "CONFORMANT"
 NOT_CONFORMANT = "NOT CONFORMANT"
 
-#: the outcome a broken requirement of each level produces (mirrors model.BROKEN_OUTCOME)
-GATED_OUTCOME = {"MUST": Outcome.FAIL, "SHOULD": Outcome.WARN, "MAY": Outcome.INFO}
-_VERB = {Outcome.FAIL: "failed", Outcome.WARN: "warned", Outcome.INFO: "reported info",
-         Outcome.ERRORED: "errored"}
-_LEVEL_OF = {v: k for k, v in GATED_OUTCOME.items()}
 _MAX_NAMED = 3
 
 
@@ -62,7 +59,7 @@ class GateDecision:
     def strict(self) -> bool:
         return "SHOULD" in self.gate_levels
 
-    def gate_dict(self) -> dict:
+    def gate_dict(self) -> dict[str, object]:
         return {
             "levels": list(self.gate_levels),
             "include_non_normative": self.include_non_normative,
@@ -73,7 +70,7 @@ class GateDecision:
             "reason": self.reason,
         }
 
-    def to_footer(self) -> dict:
+    def to_footer(self) -> dict[str, object]:
         """The decision's part of the JSON Lines footer: exit_status, verdict, gate."""
         return {"exit_status": self.exit_status, "verdict": self.verdict, "gate": self.gate_dict()}
 
@@ -83,8 +80,7 @@ def _plural(n: int, word: str) -> str:
 
 
 def _names(ids: list[str]) -> str:
-    shown = ", ".join(ids[:_MAX_NAMED])
-    return shown + (", ..." if len(ids) > _MAX_NAMED else "")
+    return first_n(ids, _MAX_NAMED)
 
 
 def _unique(seq: Iterable[str]) -> list[str]:
@@ -99,11 +95,11 @@ def decide(
 ) -> GateDecision:
     """Decide the verdict and exit status of a run (see the module docstring for the rules)."""
     wanted = {str(lv).upper() for lv in gate_levels}
-    levels = tuple(lv for lv in ("MUST", "SHOULD", "MAY") if lv in wanted)
-    unknown = wanted - set(GATED_OUTCOME)
+    levels = tuple(lv for lv in LEVELS if lv in wanted)
+    unknown = wanted - set(LEVELS)
     if unknown:
         raise ValueError(f"unknown gate level(s) {sorted(unknown)}; use MUST, SHOULD, MAY")
-    gated_outcomes = {GATED_OUTCOME[lv] for lv in levels}
+    gated_outcomes = {Outcome.broken(lv) for lv in levels}
     if fail_on_errored:
         gated_outcomes.add(Outcome.ERRORED)
 
@@ -128,9 +124,8 @@ def decide(
             if outcome is Outcome.ERRORED:
                 parts.append(f"{_plural(len(ids), 'check')} errored ({_names(ids)})")
             else:
-                level = _LEVEL_OF[outcome]
-                parts.append(f"{len(ids)} {level} {'requirement' if len(ids) == 1 else 'requirements'} "
-                             f"{_VERB[outcome]} ({_names(ids)})")
+                parts.append(f"{len(ids)} {outcome.level} {'requirement' if len(ids) == 1 else 'requirements'} "
+                             f"{outcome.verb} ({_names(ids)})")
         return " and ".join(parts)
 
     if not considered:

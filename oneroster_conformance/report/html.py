@@ -18,16 +18,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from oneroster_conformance.report.common import (
-    AREA_TITLES,
-    LABEL,
-    OUTCOMES,
-    SEVERITY,
-    SYMBOL,
-    case_name,
-    ordered_areas,
-    worst,
-)
+from oneroster_conformance.report.common import OUTCOMES, area_title, case_name, ordered_areas, worst
 from oneroster_conformance.report.gate import GateDecision
 from oneroster_conformance.report.model import Outcome, Result
 from oneroster_conformance.spec.requirements import Catalogue, Requirement
@@ -133,7 +124,7 @@ def _cell_label(r: Result) -> str:
         return "granted" if grant else "refused"
     if r.outcome in (Outcome.FAIL, Outcome.WARN):
         return "not granted" if grant else "not refused"
-    return f"{LABEL[r.outcome]} (must {'grant' if grant else 'refuse'})"
+    return f"{r.outcome.label} (must {'grant' if grant else 'refuse'})"
 
 
 def case_label(r: Result) -> str:
@@ -167,9 +158,9 @@ def scope_matrix(results: Iterable[Result]) -> dict | None:
             out = worst(r.outcome for r in rs)
             row.append({
                 "outcome": out.value if out else None,
-                "symbol": SYMBOL[out] if out else "",
+                "symbol": out.symbol if out else "",
                 "label": " / ".join(dict.fromkeys(_cell_label(r) for r in rs)),
-                "title": "; ".join(f"{r.requirement}: {LABEL[r.outcome]}" + (f" - {r.message}" if r.message else "")
+                "title": "; ".join(f"{r.requirement}: {r.outcome.label}" + (f" - {r.message}" if r.message else "")
                                    for r in rs),
             })
         rows.append({"operation": op, "cells": row})
@@ -214,12 +205,12 @@ def build_areas(results: list[Result], catalogue: Catalogue | None, binding: str
         rids = [rid for rid in reqs if area_of[rid] == area]  # catalogue order first
         rids += sorted({r.requirement for r in results if r.area == area} - set(rids))
         rs = [r for r in results if r.area == area]
-        view = AreaView(id=area, title=AREA_TITLES.get(area, area.title()))
+        view = AreaView(id=area, title=area_title(area))
         view.rows = [_requirement_row(rid, reqs.get(rid) or (catalogue.requirements.get(rid) if catalogue else None),
                                       by_req.get(rid, [])) for rid in rids]
         broken = [r for r in rs if r.outcome in FINDING_OUTCOMES]
         view.findings = sorted((r for r in broken if r.expectation != "expected-fail"),
-                               key=lambda r: -SEVERITY[r.outcome])
+                               key=lambda r: -r.outcome.severity)
         rows = {row.id: row for row in view.rows}
         grouped: dict[str, list[Result]] = {}
         for r in view.findings:
@@ -236,17 +227,6 @@ def build_areas(results: list[Result], catalogue: Catalogue | None, binding: str
             view.matrix = scope_matrix(rs)
         areas.append(view)
     return areas
-
-
-REQUIREMENT_LABEL = {
-    "pass": "met: every check passed",
-    "fail": "not met (a MUST failed)",
-    "warn": "warned (a SHOULD not followed)",
-    "info": "observations (MAY / informational)",
-    "not-applicable": "not applicable to this provider",
-    "errored": "undecided: a check errored",
-    "not-run": "not checked in this run",
-}
 
 
 def scope_of(r: Result | None) -> tuple[str, ...]:
@@ -331,10 +311,10 @@ def render_html(results: Iterable[Result], meta: dict, decision: GateDecision,
         expected_failures=sum(r.expectation == "expected-fail" for r in results),
         stale=sum(r.expectation == "stale" for r in results),
         outcomes=[o.value for o in OUTCOMES],
-        label={o.value: LABEL[o] for o in OUTCOMES} | {"not-run": "not run"},
-        symbol={o.value: SYMBOL[o] for o in OUTCOMES} | {"not-run": "·"},
+        label={o.value: o.label for o in OUTCOMES} | {"not-run": "not run"},
+        symbol={o.value: o.symbol for o in OUTCOMES} | {"not-run": "·"},
         requirements=reqs,
-        req_label=REQUIREMENT_LABEL,
+        req_label={o.value: o.requirement_label for o in OUTCOMES} | {"not-run": "not checked in this run"},
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
         catalogue_version=meta.get("catalogue_version") or (catalogue.version if catalogue else None),
     )

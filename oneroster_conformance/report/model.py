@@ -7,40 +7,11 @@ broken rule is a ``fail`` (MUST) or a ``warn`` (SHOULD) or ``info`` (MAY).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from enum import StrEnum
 
+from oneroster_conformance.exchange import Exchange
+from oneroster_conformance.outcome import Outcome
 
-class Outcome(StrEnum):
-    PASS = "pass"
-    FAIL = "fail"  # a MUST broken: the provider is not conformant
-    WARN = "warn"  # a SHOULD broken
-    INFO = "info"  # a MAY broken, or an observation worth reporting
-    NOT_APPLICABLE = "not-applicable"  # with the reason, e.g. no grading periods in the data
-    ERRORED = "errored"  # the harness could not decide (network error, setup failure)
-
-    def __str__(self) -> str:  # pragma: no cover - trivial
-        return self.value
-
-
-BROKEN_OUTCOME = {"MUST": Outcome.FAIL, "SHOULD": Outcome.WARN, "MAY": Outcome.INFO}
-
-
-@dataclass
-class Exchange:
-    """Evidence of one HTTP exchange, already masked (no secret, token or Authorization value)."""
-
-    method: str
-    url: str
-    status: int | None
-    request_headers: dict[str, str] = field(default_factory=dict)
-    response_headers: dict[str, str] = field(default_factory=dict)
-    body_excerpt: str = ""
-    elapsed_ms: float | None = None
-    curl: str = ""
-    error: str | None = None  # transport error, when there was no response
-
-    def to_dict(self) -> dict:
-        return asdict(self)
+__all__ = ["Exchange", "Outcome", "Result"]
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from oneroster_conformance.report.common import LABEL, OUTCOMES, ordered_areas
+from oneroster_conformance.report.common import OUTCOMES, ordered_areas
 from oneroster_conformance.report.gate import GateDecision
 from oneroster_conformance.report.model import Result
 
@@ -32,7 +32,7 @@ def summary_table(results: Iterable[Result]) -> str:
     """Areas (in the fixed order) by outcomes, with a total row; columns aligned, zeros shown as '.'."""
     results = list(results)
     areas = ordered_areas(r.area for r in results)
-    cols = [LABEL[o] for o in OUTCOMES] + ["total"]
+    cols = [o.label for o in OUTCOMES] + ["total"]
     rows: list[list[str]] = []
     totals = [0] * len(cols)
     for area in areas:

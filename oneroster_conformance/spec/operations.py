@@ -42,6 +42,24 @@ def short_scope(scope: str) -> str:
     return scope.rsplit("/", 1)[-1]
 
 
+class Scope(str):
+    """A scope URI as a check's parameter: the result records its short name."""
+
+    __slots__ = ()
+
+    def case_fields(self) -> dict[str, str]:
+        return {"scope": short_scope(self)}
+
+
+class OperationId(str):
+    """An operation id as a check's parameter: the result records it as its operation."""
+
+    __slots__ = ()
+
+    def case_fields(self) -> dict[str, str]:
+        return {"operation": str(self)}
+
+
 @dataclass(frozen=True)
 class Operation:
     operation_id: str
@@ -57,6 +75,10 @@ class Operation:
     @property
     def is_collection(self) -> bool:
         return "limit" in self.query_params
+
+    def case_fields(self) -> dict[str, str]:
+        """What this operation contributes to the result of a check parametrized by it."""
+        return {"operation": self.operation_id}
 
     @property
     def is_nested(self) -> bool:
@@ -156,3 +178,18 @@ def wrapper_of(schema_name: str, binding: str = "v1p2") -> str:
     if len(props) != 1:
         raise LookupError(f"{schema_name} has {len(props)} top-level properties")
     return props[0]
+
+
+@dataclass(frozen=True)
+class ScopeCase:
+    """One cell of the operations × scopes matrix."""
+
+    scope: str
+    op: Operation
+
+    def case_fields(self) -> dict[str, str]:
+        return {"operation": self.op.operation_id, "scope": short_scope(self.scope)}
+
+    @property
+    def case_id(self) -> str:
+        return f"{short_scope(self.scope)}-{self.op.operation_id}"

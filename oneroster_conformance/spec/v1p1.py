@@ -71,3 +71,8 @@ def requirement_bindings() -> dict[str, frozenset[str]]:
         for rid in reqs.get("both", []):
             out[rid] = frozenset({"v1p2", "v1p1"})
     return out
+
+
+def only_v1p1(flavour: str | None, auth: str | None) -> bool:
+    """Only OneRoster 1.1 is possible: the Aeries flavour and OAuth 1.0a request signing exist only there."""
+    return flavour == "aeries" or auth == "oauth1"

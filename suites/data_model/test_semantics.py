@@ -14,7 +14,9 @@ from oneroster_conformance.accepted import href_usable
 from oneroster_conformance.checks import expect, not_applicable, observe
 from oneroster_conformance.client import evidence
 from oneroster_conformance.relations import RELATIONS
+from oneroster_conformance.spec.operations import OperationId
 from oneroster_conformance.store import guid_ref_list
+from oneroster_conformance.text import first_n
 
 SHOWN = 5
 
@@ -43,10 +45,7 @@ def _listing(items, total: int | None = None) -> str:
     """The first few items, and how many more (``total``: how many there are, when not all are given)."""
     if isinstance(items, sweep.Finding):
         items, total = items.examples, items.count
-    total = len(items) if total is None else total
-    shown = items
-    more = f" (+{total - SHOWN} more)" if total > SHOWN else ""
-    return "; ".join(shown[:SHOWN]) + more
+    return first_n(items, SHOWN, "; ", total)
 
 
 @sweep.per_record("data/datetime-utc")
@@ -134,7 +133,7 @@ def test_data_enum_extension(harness, crawl, top_collection):
 
 
 @pytest.mark.requirement("data/typed-collection")
-@pytest.mark.parametrize("operation_id", sorted(datamodel.TYPED))
+@pytest.mark.parametrize("operation_id", [OperationId(o) for o in sorted(datamodel.TYPED)], ids=str)
 def test_data_typed_collection(crawl, operation_id):
     wording = datamodel.TYPED[operation_id][1]
     bad = _found(crawl, operation_id, "data/typed-collection")

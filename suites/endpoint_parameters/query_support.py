@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from oneroster_conformance.checks import fail, not_applicable
 from oneroster_conformance.client import evidence
+from oneroster_conformance.text import first_n
 
 SHOWN = 5
 
@@ -44,9 +45,7 @@ def ids(records) -> list[str]:
 
 
 def listing(items) -> str:
-    items = [str(i) for i in items]
-    more = f" (+{len(items) - SHOWN} more)" if len(items) > SHOWN else ""
-    return ", ".join(items[:SHOWN]) + more
+    return first_n(list(items), SHOWN)
 
 
 def total_header(reply) -> int | None:

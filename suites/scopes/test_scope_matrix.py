@@ -11,7 +11,7 @@ import pytest
 from oneroster_conformance.checks import answered, expect, fail, not_applicable, observe, require_working
 from oneroster_conformance.client import evidence
 from oneroster_conformance.client.oauth import TokenError
-from oneroster_conformance.spec.operations import SCOPE_PREFIXES, by_id, roster_core, short_scope
+from oneroster_conformance.spec.operations import SCOPE_PREFIXES, ScopeCase, by_id, roster_core, short_scope
 
 
 def _call(harness, case):
@@ -58,8 +58,6 @@ def test_scopes_forbidden_403(harness, crawl, scope):
     denied = [op for op in harness.operations if scope not in op.scopes and not op.path_params]
     if not denied:
         not_applicable(f"{short_scope(scope)} grants every top-level collection")
-    from oneroster_conformance.plugin import ScopeCase
-
     reply = _call(harness, ScopeCase(scope, denied[0]))
     answered(reply)
     if reply.status == 200:

@@ -166,7 +166,7 @@ def test_profile_with_wrong_type(pytester):
     pytester.makefile(".yaml", profile="rate_limit: fast\n")
     r = run(pytester, "--profile", "profile.yaml")
     assert r.ret == 4
-    one_sentence(r, "'rate_limit' must be a")
+    one_sentence(r, "'rate_limit' 'fast' is not a number")
 
 
 def test_environment_supplies_settings(pytester, monkeypatch):

@@ -60,8 +60,12 @@ def test_html_junit_validate_from_the_record(tmp_path, capsys):
     capsys.readouterr()
 
 
-def test_unreadable_file_is_a_clear_error(tmp_path):
+def test_unreadable_file_is_a_clear_error(tmp_path, capsys):
+    """Unreadable input is exit 3, told apart from a regression (1) and from no regression (0)."""
     import pytest
 
-    with pytest.raises(SystemExit, match="cannot read"):
+    with pytest.raises(SystemExit) as stop:
         main(["diff", str(tmp_path / "nope.jsonl"), str(tmp_path / "nope2.jsonl")])
+    assert stop.value.code == 3
+    err = capsys.readouterr().err
+    assert "cannot read" in err and len(err.strip().splitlines()) == 1

@@ -45,7 +45,7 @@ def test_certificate_summary_and_sections():
     html = render(results)
     assert "NOT CONFORMANT" in html and "sis.example.org/ims/oneroster/rostering/v1p2" in html
     assert "11 June 2024" in html and "catalogue 1.0.0" in html and "redacted" in html
-    order = [html.index(f'id="area-{a}"') for a in ("transport", "security", "scopes", "discovery", "operations",
+    order = [html.index(f'id="area-{a}"') for a in ("transport", "auth", "scopes", "discovery", "operations",
                                                     "errors", "pagination", "filter", "sort", "fields", "data")]
     assert order == sorted(order)
     assert "NOT NORMATIVE section" in html

@@ -21,7 +21,7 @@ def test_junit_structure_and_properties(tmp_path):
     root = ET.parse(p).getroot()
     assert root.tag == "testsuites"
     suites = [s.get("name") for s in root.findall("testsuite")]
-    assert suites == ["oneroster.transport", "oneroster.security", "oneroster.scopes", "oneroster.pagination",
+    assert suites == ["oneroster.transport", "oneroster.auth", "oneroster.scopes", "oneroster.pagination",
                       "oneroster.filter", "oneroster.sort", "oneroster.data"]
     cs = cases(root)
     cap = cs["pagination/no-silent-cap[getAllUsers,limit=5000]"]

@@ -19,7 +19,7 @@ def test_summary_table_is_aligned():
     assert lines[0].split()[:3] == ["area", "pass", "fail"]
     assert len({len(x) for x in lines}) == 1  # every line the same width: columns aligned
     areas = [x.split()[0] for x in lines[2:-2]]
-    assert areas == ["transport", "security", "scopes", "pagination", "filter", "sort", "data"]
+    assert areas == ["transport", "auth", "scopes", "pagination", "filter", "sort", "data"]
     assert lines[-1].split()[0] == "total" and lines[-1].split()[-1] == "10"
 
 

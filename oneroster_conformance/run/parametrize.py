@@ -1,0 +1,40 @@
+"""The cases a check is run for, from the fixtures it asks for: operations, scopes, scope cells, readiness.
+
+Each case value describes itself (``case_fields``, see :mod:`.cases`), so results need no knowledge of
+fixture names. A new kind of case is one more entry here (or one more source like readiness).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from oneroster_conformance.readiness.cases import Parametrization, readiness_cases
+from oneroster_conformance.spec.operations import Operation, Scope, ScopeCase, operations, rostering_scopes, short_scope
+
+OPERATION_FIXTURES: dict[str, Callable[[Operation], bool]] = {
+    "operation": lambda op: True,
+    "collection_operation": lambda op: op.is_collection,
+    "top_collection": lambda op: op.is_collection and not op.path_params,
+    "nested_operation": lambda op: op.is_nested,
+    "single_operation": lambda op: not op.is_collection,
+}
+
+
+def cases(fixturenames: Iterable[str], binding: str, readiness: str | None) -> list[Parametrization]:
+    names = set(fixturenames)
+    ops = operations(binding)
+    out: list[Parametrization] = []
+    for name, keep in OPERATION_FIXTURES.items():
+        if name in names:
+            chosen = [op for op in ops if keep(op)]
+            out.append((name, list(chosen), [op.operation_id for op in chosen]))
+    scopes = rostering_scopes(binding)
+    if "scope" in names:
+        out.append(("scope", [Scope(s) for s in scopes], [short_scope(s) for s in scopes]))
+    out += readiness_cases(names, readiness)
+    scoped = any(op.scopes for op in ops)  # an operation catalogue without scopes: no cells (n/a there)
+    for name, granted in (("scope_grant", True), ("scope_deny", False)):
+        if name in names:
+            cells = [ScopeCase(s, op) for s in scopes for op in ops if (s in op.scopes) == granted and scoped]
+            out.append((name, list(cells), [c.case_id for c in cells]))
+    return out
