@@ -1,6 +1,6 @@
 """The reference provider's Aeries flavour: OneRoster 1.1 laid out and guarded as Aeries does it.
 
-- the service at /admin/ims/oneroster/v1p1 and the token endpoint at /admin/token/ (seeds/000);
+- the service at /admin/ims/oneroster/v1p1 and the token endpoint at /admin/token/ (Aeries' district setup guides);
 - the token response sets a load balancer's ARRAffinity cookie, and tokens live 21600 s, as Aeries is
   publicly reported to do;
 - a token request must name at least one scope (Aeries' authentication article: "Scopes MUST be included

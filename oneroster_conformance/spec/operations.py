@@ -167,7 +167,7 @@ def by_id(operation_id: str, binding: str = "v1p2") -> Operation:
 
 def granted_by(scope: str, binding: str = "v1p2") -> tuple[Operation, ...]:
     """Operations a token holding only ``scope`` may call (the prose tables: any one listed scope
-    grants the operation; SPEC-NOTES 8)."""
+    grants the operation, not all of them together as the OpenAPI's security object literally says)."""
     return tuple(op for op in operations(binding) if scope in op.scopes)
 
 

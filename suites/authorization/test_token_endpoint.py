@@ -63,7 +63,7 @@ def test_auth_token_issued(harness, token_reply):
            "the token response has no access_token", expected="access_token", actual=sorted(body) if
            isinstance(body, dict) else type(body).__name__)
     cookies = sorted({c.split("=", 1)[0].strip() for c in token_reply.headers.get_list("set-cookie")})
-    if cookies:  # e.g. a load balancer's affinity cookie, which later requests must carry (FIELD-NOTES 16)
+    if cookies:  # e.g. a load balancer's affinity cookie, which later requests must carry (as Aeries sets one)
         observe(f"the token response sets cookie(s) {', '.join(cookies)}: kept and sent back on later requests")
 
 
