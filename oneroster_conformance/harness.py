@@ -18,8 +18,8 @@ from oneroster_conformance.client.http import OneRosterClient
 from oneroster_conformance.client.masking import MASKER
 from oneroster_conformance.client.oauth import Token, TokenError
 from oneroster_conformance.client.settings import ClientCredentials, Settings
-from oneroster_conformance.crawl import Crawl
-from oneroster_conformance.relations import RELATIONS, SINGLE_SOURCE
+from oneroster_conformance.data.crawl import Crawl
+from oneroster_conformance.data.relations import RELATIONS, SINGLE_SOURCE
 from oneroster_conformance.resources import fixtures_dir, load_yaml
 from oneroster_conformance.spec.operations import Operation, operations, short_scope
 

@@ -11,11 +11,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from oneroster_conformance import datamodel, sweep
 from oneroster_conformance.checks import expect, not_applicable, observe
 from oneroster_conformance.client import evidence
-from oneroster_conformance.relations import RELATIONS
-from oneroster_conformance.store import guid_ref_list
+from oneroster_conformance.data import datamodel, sweep
+from oneroster_conformance.data.relations import RELATIONS
+from oneroster_conformance.data.store import guid_ref_list
 
 SHOWN = 5
 

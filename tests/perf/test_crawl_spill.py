@@ -9,13 +9,13 @@ import pytest
 
 from oneroster_conformance.client.http import OneRosterClient
 from oneroster_conformance.client.settings import Settings
-from oneroster_conformance.crawl import Crawl, _Sink
+from oneroster_conformance.data.crawl import Crawl, _Sink
+from oneroster_conformance.data.relations import RELATIONS
+from oneroster_conformance.data.store import RecordStore
 from oneroster_conformance.harness import load_builtin_clients
 from oneroster_conformance.provider.config import ProviderConfig
 from oneroster_conformance.provider.server import serve_in_thread
-from oneroster_conformance.relations import RELATIONS
 from oneroster_conformance.spec.operations import operations
-from oneroster_conformance.store import RecordStore
 
 OPS = operations("v1p2")
 
@@ -93,7 +93,7 @@ def test_the_redaction_precheck_never_skips_a_record_with_personal_data() -> Non
     import marshal
 
     from oneroster_conformance.client.redaction import personal_fields
-    from oneroster_conformance.crawl import _PERSONAL
+    from oneroster_conformance.data.crawl import _PERSONAL
 
     for name in sorted(personal_fields()):
         for record in ({name: "v"}, {"a": [{"b": {name: 1}}]}, {"k": "v", name: None, "z": {name: 2}},

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oneroster_conformance import datamodel
-from oneroster_conformance.store import RecordStore, guid_ref_list, scan
+from oneroster_conformance.data import datamodel
+from oneroster_conformance.data.store import RecordStore, guid_ref_list, scan
 
 
 def _ref(kind: str, sid: object) -> dict:

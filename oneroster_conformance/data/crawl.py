@@ -22,13 +22,13 @@ from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from oneroster_conformance import sweep
 from oneroster_conformance.client import evidence
 from oneroster_conformance.client.redaction import REDACTOR, personal_fields
-from oneroster_conformance.relations import RELATIONS, SINGLE_SOURCE
+from oneroster_conformance.data import sweep
+from oneroster_conformance.data.relations import RELATIONS, SINGLE_SOURCE
+from oneroster_conformance.data.store import RecordStore, as_blob, scan, scanned
 from oneroster_conformance.spec import schemas
 from oneroster_conformance.spec.operations import Operation
-from oneroster_conformance.store import RecordStore, as_blob, scan, scanned
 
 PAGE = 100
 WALK_CACHE_RECORDS = 50_000  # records of shared query walks kept (the oldest walks are dropped first)
