@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 from oneroster_conformance.client import evidence
 from oneroster_conformance.client.redaction import REDACTOR, personal_fields
 from oneroster_conformance.data import sweep
+from oneroster_conformance.data.guidref import scan, scanned
 from oneroster_conformance.data.relations import RELATIONS, SINGLE_SOURCE
-from oneroster_conformance.data.store import RecordStore, as_blob, scan, scanned
+from oneroster_conformance.data.store import RecordStore, as_blob
 from oneroster_conformance.spec import schemas
 from oneroster_conformance.spec.operations import Operation
 

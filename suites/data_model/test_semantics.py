@@ -14,8 +14,8 @@ import pytest
 from oneroster_conformance.checks import expect, not_applicable, observe
 from oneroster_conformance.client import evidence
 from oneroster_conformance.data import datamodel, sweep
+from oneroster_conformance.data.guidref import guid_ref_list, guid_refs
 from oneroster_conformance.data.relations import RELATIONS
-from oneroster_conformance.data.store import guid_ref_list
 
 SHOWN = 5
 
@@ -87,7 +87,7 @@ def _href_usable(op, binding):
     def check(r):
         if all(_absolute(str(ref.get("href"))) for ref in guid_ref_list(r)):
             return  # the usual case, without building every GUIDRef's path
-        for path, ref in datamodel.guid_refs(r):
+        for path, ref in guid_refs(r):
             href = ref.get("href")
             if not _absolute(str(href)):
                 yield f"{r.get('sourcedId')}{path}: {href!r}"
@@ -205,7 +205,7 @@ def test_data_references_resolve(harness, crawl, top_collection):
 def _unresolved_at(crawl, key: str, seq: int, order: int) -> tuple:
     """(record sourcedId, path, type, target) of the ``order``-th GUIDRef of a stored record."""
     record = crawl.store.record_at(key, seq)
-    path, ref = list(datamodel.guid_refs(record))[order]
+    path, ref = list(guid_refs(record))[order]
     return record.get("sourcedId"), path, ref.get("type"), ref.get("sourcedId")
 
 
