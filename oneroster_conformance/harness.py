@@ -9,8 +9,10 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from oneroster_conformance.client import evidence
@@ -22,6 +24,8 @@ from oneroster_conformance.data.crawl import Crawl
 from oneroster_conformance.data.relations import RELATIONS, SINGLE_SOURCE
 from oneroster_conformance.resources import fixtures_dir, load_yaml
 from oneroster_conformance.spec.operations import Operation, operations, short_scope
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -48,6 +52,7 @@ class Harness:
         self._scoped: dict[str, tuple | str] = {}
         self._lock = threading.Lock()
         self._expiring: tuple[Token, float] | None = None
+        self._once: dict[object, object] = {}
 
     @property
     def binding(self) -> str:
@@ -68,6 +73,16 @@ class Harness:
     def is_loopback(self) -> bool:
         host = urlsplit(self.settings.base_url or "").hostname or ""
         return host in ("127.0.0.1", "localhost", "::1") or host.startswith("127.")
+
+    def once(self, key: object, fn: Callable[[], T]) -> T:
+        """``fn()`` computed once per run and shared by every check that asks with the same key: a
+        probe several checks judge (an error answer, a scope cell, a page) costs one request."""
+        with self._lock:
+            if key in self._once:
+                return self._once[key]  # type: ignore[return-value]
+        value = fn()
+        with self._lock:
+            return self._once.setdefault(key, value)  # type: ignore[return-value]
 
     def sample(self, op: Operation) -> Sample:
         """One real call of the operation (ids from the crawl), made once and shared by every check.
