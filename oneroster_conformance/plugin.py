@@ -20,13 +20,13 @@ from pathlib import Path
 import pytest
 
 from oneroster_conformance import __version__, checks
-from oneroster_conformance.client import evidence
+from oneroster_conformance.client import evidence, tally
 from oneroster_conformance.client.masking import MASKER
 from oneroster_conformance.client.redaction import REDACTOR
 from oneroster_conformance.client.settings import ConfigError, resolve
 from oneroster_conformance.harness import Harness, PreflightError, embedded_settings
 from oneroster_conformance.report import allure_view
-from oneroster_conformance.report.model import BROKEN_OUTCOME, Outcome, Result
+from oneroster_conformance.report.model import BROKEN_OUTCOME, Outcome, Result, request_totals
 from oneroster_conformance.spec.operations import ALL_SCOPES, short_scope
 from oneroster_conformance.spec.requirements import catalogue
 
@@ -422,6 +422,7 @@ def pytest_runtest_teardown(item: pytest.Item):
 def pytest_runtest_setup(item: pytest.Item):
     if item.get_closest_marker("requirement") and _state(item.config).active:
         evidence.start_capture()
+        tally.start()
         checks.begin_check()
     yield
 
@@ -442,7 +443,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     req = catalogue()[marker.args[0]]
     result = Result(requirement=req.id, level=req.level, area=req.area, section=req.section,
                     normative=req.normative, outcome=Outcome.PASS, nodeid=item.nodeid,
-                    duration_s=round(call.duration, 4), evidence=exchanges)
+                    duration_s=round(call.duration, 4), evidence=exchanges, requests=tally.stop())
     _fill_params(result, item)
     if notes["readings"]:
         result.reading = "; ".join(notes["readings"])
@@ -583,6 +584,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     status = state.decision.exit_status if not interrupted else int(exitstatus)
     footer = state.decision.to_footer()
     footer["exit_status"] = status
+    if state.harness is not None:
+        footer["requests"] = request_totals(state.results, state.harness.client.request_count)
     state.writer.footer(footer)
     meta = state.header or _meta(state)
     write_html(state.results, state.report_dir / "report.html", meta, state.decision, catalogue())
