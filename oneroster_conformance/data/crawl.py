@@ -24,6 +24,7 @@ from oneroster_conformance.data.walk import CollectionData, Walk
 from oneroster_conformance.spec.operations import Operation
 
 PAGE = 100
+BIG_PAGE = 10_000  # asked once to learn the largest page the provider honours (consumers ask 5,000-10,000)
 WALK_CACHE_RECORDS = 50_000  # records of shared query walks kept (the oldest walks are dropped first)
 
 __all__ = ["PAGE", "CollectionData", "Crawl"]
@@ -49,6 +50,7 @@ class Crawl(IdChoice):
         self._ids_for: dict[str, dict[str, str] | None] = {}
         self._closed = False
         self._walked = 0
+        self._verify_paging: tuple[int, int] | None = None
 
     # -------------------------------------------------------------- collections
     def top_level(self) -> list[Operation]:
@@ -155,8 +157,11 @@ class Crawl(IdChoice):
         the next page is fetched while one is processed. A filtered or sorted walk is read once per
         run: several checks ask for the same query, and the answer is shared (its first page is
         recorded as evidence of each)."""
+        end_below = 0
+        if sink is None and (params or ids_only) and page_size == PAGE:
+            page_size, end_below = self.verification_paging()
         if sink is not None or not params or ids_only:
-            return self._walk_pages(path, wrapper, name, params, page_size, max_records, sink, ids_only)
+            return self._walk_pages(path, wrapper, name, params, page_size, max_records, sink, ids_only, end_below)
         key = repr((path, wrapper, sorted(params.items(), key=str), page_size, max_records))
         with self._lock:
             hit = self._walks.get(key)
@@ -166,7 +171,7 @@ class Crawl(IdChoice):
             if hit.first is not None:
                 evidence.record(hit.first.exchange)
             return hit
-        data = self._walk_pages(path, wrapper, name, params, page_size, max_records, sink)
+        data = self._walk_pages(path, wrapper, name, params, page_size, max_records, sink, end_below=end_below)
         with self._lock:
             self._walks[key] = data
             self._walked += data.count
@@ -175,8 +180,38 @@ class Crawl(IdChoice):
                 self._walked -= old.count
         return data
 
+    def verification_paging(self) -> tuple[int, int]:
+        """(limit, end_below) for the walks that verify a query (filtered, sorted, nested): the largest
+        page the provider honours, learnt once by asking the largest crawled collection for
+        ``BIG_PAGE`` records, and the page length below which a page is known to be the last.
+
+        The pagination rules are judged on walks at the default size (the crawl's, the pagination
+        checks'); a walk that verifies a filter reads the same records in fewer requests at the size
+        the provider fills. A provider that filled a page of k records caps pages at k or more, so a
+        shorter page is the end and needs no request past it. When the probe does not answer a page
+        (an error, a refusal of large limits), walks keep the default size and ask past every page."""
+        with self._lock:
+            if self._verify_paging is not None:
+                return self._verify_paging
+        found = (PAGE, 0)
+        sizes = [(self.collection(op.operation_id), op) for op in self.top_level()]
+        usable = [(d.count, op.operation_id, op) for d, op in sizes
+                  if not (d.error or d.truncated or d.paging_problem) and d.count]
+        if usable:
+            count, _, op = max(usable, key=lambda u: (u[0], u[1]))
+            reply = self.client.get(op.path, {"limit": BIG_PAGE})
+            body = reply.json_or_none() if reply.status == 200 and not reply.error else None
+            page = body.get(op.wrapper) if isinstance(body, dict) else None
+            if isinstance(page, list) and page:
+                # A complete page: pages this large are honoured; a shorter one: the provider's cap.
+                found = (BIG_PAGE, len(page)) if len(page) >= min(BIG_PAGE, count) else (len(page), len(page))
+        with self._lock:
+            self._verify_paging = self._verify_paging or found
+            return self._verify_paging
+
     def _walk_pages(self, path: str, wrapper: str, name: str, params: dict | None, page_size: int,
-                    max_records: int | None, sink: Sink | None, ids_only: bool = False) -> CollectionData:
+                    max_records: int | None, sink: Sink | None, ids_only: bool = False,
+                    end_below: int = 0) -> CollectionData:
         data = CollectionData(name or path)
         if ids_only:
             data.kept_ids = []  # a nested walk of a large district: the ids are all its check needs
@@ -187,7 +222,7 @@ class Crawl(IdChoice):
             ahead = lambda offset: self._fetch_ahead(path, params, page_size, offset)  # noqa: E731
         return Walk(path, wrapper, data, lambda offset: self._page(path, params, page_size, offset), page_size,
                     self.max_records if max_records is None else max_records, sink, ahead,
-                    closed=lambda: self._closed).run()
+                    end_below=end_below, closed=lambda: self._closed).run()
 
     def _page(self, path: str, params: dict | None, page_size: int, offset: int):
         return self.client.get(path, {**(params or {}), "limit": page_size, "offset": offset})
