@@ -8,7 +8,8 @@ kept so that a change meant to save requests can be shown to change no verdict (
 subprocess) but with the certification hypothesis profile of the default run, and keeps
 ``DIR/CASE/reports/results.jsonl`` and the number of requests each case sent. ``compare`` runs
 ``oneroster-report diff`` on every case present in both folders, prints the changed ones and the
-requests before and after, and exits 1 when any verdict differs.
+requests before and after, then the proof's judgement of the new recording (every fault detected,
+no false alarm, no collateral), and exits 1 when any verdict differs or the proof does not hold.
 """
 
 from __future__ import annotations
@@ -69,7 +70,25 @@ def compare(old: Path, new: Path) -> int:
         if verdict != "same":
             print("   " + proc.stdout.strip().replace("\n", "\n   "))
     print(f"{len(names)} cases, {len(changed)} changed; requests {before} -> {after}")
-    return 1 if changed else 0
+    table = judge(new)
+    print(proof.markdown(table))
+    for name, problems in table["findings"].items():
+        print(f"{name}: " + "; ".join(problems))
+    return 1 if changed or table["findings"] or table["not_broken_by_any_fault"] else 0
+
+
+def judge(folder: Path) -> dict:
+    """The proof's judgement (detection, false alarms, collateral) of a recording."""
+    results = []
+    for case in proof.cases():
+        path = folder / case.name / "reports" / "results.jsonl"
+        result = proof.CaseResult(case)
+        if path.exists():
+            result.outcomes = proof.reduce(path)
+        else:
+            result.error = "not recorded"
+        results.append(result)
+    return proof.judge(results)
 
 
 def _same_outcomes(a: Path, b: Path) -> bool:
