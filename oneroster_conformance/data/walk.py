@@ -72,11 +72,14 @@ class Walk:
     fetch_ahead: FetchAhead | None = None  # with a sink: the next page is fetched while one is processed
     end_below: int = 0  # a page shorter than this is the last (the provider honours pages this large)
     closed: Callable[[], bool] = lambda: False
-    offset: int = 0
-    _ahead: tuple[int, Future] | None = None
+    offset: int = field(default=0, init=False)
+    seen: Seen = field(init=False)
+    _ahead: tuple[int, Future] | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        self.seen = self.sink.seen if self.sink is not None else Seen()
 
     def run(self) -> CollectionData:
-        self.seen = self.sink.seen if self.sink is not None else Seen()
         while True:
             if self.closed():
                 self.data.error = "the run ended before the walk did"
