@@ -24,7 +24,9 @@ from oneroster_conformance.data.walk import CollectionData, Walk
 from oneroster_conformance.spec.operations import Operation
 
 PAGE = 100
-BIG_PAGE = 10_000  # asked once to learn the largest page the provider honours (consumers ask 5,000-10,000)
+# Walks that verify a query read pages up to this size (the first asks whether the provider fills it):
+# ten times fewer requests than the default page, and a page's memory stays small beside the crawl's.
+VERIFY_PAGE = 1_000
 WALK_CACHE_RECORDS = 50_000  # records of shared query walks kept (the oldest walks are dropped first)
 
 __all__ = ["PAGE", "CollectionData", "Crawl"]
@@ -182,8 +184,8 @@ class Crawl(IdChoice):
 
     def verification_paging(self) -> tuple[int, int]:
         """(limit, end_below) for the walks that verify a query (filtered, sorted, nested): the largest
-        page the provider honours, learnt once by asking the largest crawled collection for
-        ``BIG_PAGE`` records, and the page length below which a page is known to be the last.
+        page the provider honours up to ``VERIFY_PAGE``, learnt once by asking the largest crawled
+        collection for that many records, and the page length below which a page is the last.
 
         The pagination rules are judged on walks at the default size (the crawl's, the pagination
         checks'); a walk that verifies a filter reads the same records in fewer requests at the size
@@ -199,12 +201,12 @@ class Crawl(IdChoice):
                   if not (d.error or d.truncated or d.paging_problem) and d.count]
         if usable:
             count, _, op = max(usable, key=lambda u: (u[0], u[1]))
-            reply = self.client.get(op.path, {"limit": BIG_PAGE})
+            reply = self.client.get(op.path, {"limit": VERIFY_PAGE})
             body = reply.json_or_none() if reply.status == 200 and not reply.error else None
             page = body.get(op.wrapper) if isinstance(body, dict) else None
             if isinstance(page, list) and page:
                 # A complete page: pages this large are honoured; a shorter one: the provider's cap.
-                found = (BIG_PAGE, len(page)) if len(page) >= min(BIG_PAGE, count) else (len(page), len(page))
+                found = (VERIFY_PAGE, len(page)) if len(page) >= min(VERIFY_PAGE, count) else (len(page), len(page))
         with self._lock:
             self._verify_paging = self._verify_paging or found
             return self._verify_paging
