@@ -9,8 +9,10 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from oneroster_conformance.client import evidence
@@ -18,8 +20,8 @@ from oneroster_conformance.client.http import OneRosterClient
 from oneroster_conformance.client.oauth import Token, TokenError, oauth_error
 from oneroster_conformance.client.settings import ClientCredentials, Settings
 from oneroster_conformance.client.token_negotiation import Negotiated, TokenRefused, negotiate
-from oneroster_conformance.crawl import Crawl
-from oneroster_conformance.relations import RELATIONS, SINGLE_SOURCE
+from oneroster_conformance.data.crawl import Crawl
+from oneroster_conformance.data.relations import RELATIONS, SINGLE_SOURCE
 from oneroster_conformance.resources import fixtures_dir, load_yaml
 from oneroster_conformance.spec.operations import (
     SCOPE_PREFIX,
@@ -29,6 +31,8 @@ from oneroster_conformance.spec.operations import (
     rostering_scopes,
     short_scope,
 )
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -56,6 +60,7 @@ class Harness:
         self._lock = threading.Lock()
         self._expiring: tuple[Token, float] | None = None
         self.negotiated: Negotiated | None = None  # how preflight got the run's token
+        self._once: dict[object, object] = {}
 
     @property
     def binding(self) -> str:
@@ -71,6 +76,16 @@ class Harness:
         # The crawled records are spilled to an on-disk SQLite store (the crawl's own; closed with it).
         return Crawl(self.client, self.operations, max_records=max_records, workers=self.settings.workers,
                      page_size=self.settings.page_size, binding=self.binding)
+
+    def once(self, key: object, fn: Callable[[], T]) -> T:
+        """``fn()`` computed once per run and shared by every check that asks with the same key: a
+        probe several checks judge (an error answer, a scope cell, a page) costs one request."""
+        with self._lock:
+            if key in self._once:
+                return self._once[key]  # type: ignore[return-value]
+        value = fn()
+        with self._lock:
+            return self._once.setdefault(key, value)  # type: ignore[return-value]
 
     def sample(self, op: Operation) -> Sample:
         """One real call of the operation (ids from the crawl), made once and shared by every check.

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from oneroster_conformance import __version__, checks, hypothesis_profiles
-from oneroster_conformance.client import evidence
+from oneroster_conformance.client import evidence, tally
 from oneroster_conformance.client.masking import MASKER
 from oneroster_conformance.client.options import command_line
 from oneroster_conformance.client.settings import ConfigError
@@ -151,6 +151,7 @@ def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     if item.get_closest_marker("requirement") and _active(item.config):
         evidence.start_capture()
+        tally.start()
         checks.begin_check()
     return (yield)
 
@@ -172,7 +173,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         nodeid=item.nodeid, when=call.when, passed=report.passed, skipped=report.skipped,
         exc=call.excinfo.value if call.excinfo is not None else None, duration=call.duration,
         skip_reason=str(longrepr[2]) if isinstance(longrepr, tuple) else "", operation=operation, params=params,
-        readings=checks.end_check()["readings"], evidence=evidence.stop_capture()[-6:])  # a shrunk example replays last
+        readings=checks.end_check()["readings"], evidence=evidence.stop_capture()[-6:],  # a shrunk example replays last
+        requests=tally.stop())
     s = run.settings
     result = outcomes.to_result(req, done, s.known_behaviour.get(req.id), s.profile_name or "provider")
     redact_result.finish(result, report)  # secrets masked, personal values pseudonymised, pytest's report too

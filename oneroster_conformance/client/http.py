@@ -21,7 +21,7 @@ from urllib.parse import quote, urljoin, urlsplit
 import httpx
 
 from oneroster_conformance import __version__
-from oneroster_conformance.client import evidence
+from oneroster_conformance.client import evidence, tally
 from oneroster_conformance.client.oauth import TokenManager
 from oneroster_conformance.client.politeness import RateLimiter, retry_after_seconds
 from oneroster_conformance.client.settings import ClientCredentials, Settings
@@ -204,6 +204,7 @@ class OneRosterClient:
         if polite:
             self.limiter.wait()
         self.request_count += 1
+        tally.count()
         if self.keep_log:
             self.request_log.append((method, url, dict(request.headers), request.content))
         started = time.monotonic()

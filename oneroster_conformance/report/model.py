@@ -32,6 +32,7 @@ class Result:
     reading: str | None = None  # which reading of an ambiguous rule the provider followed
     evidence: list[Exchange] = field(default_factory=list)
     duration_s: float = 0.0
+    requests: int = 0  # HTTP exchanges sent on the check's behalf while it ran
     # Filled by expectations: "expected-fail" when a known result matched, "stale" when it now passes
     expectation: str | None = None
     expectation_reason: str | None = None
@@ -46,3 +47,14 @@ class Result:
         """Stable identity across runs: requirement, operation and params."""
         extra = ",".join(f"{k}={v}" for k, v in sorted(self.params.items()))
         return "|".join(x for x in (self.requirement, self.operation or "", extra) if x)
+
+
+def request_totals(results: list[Result], total: int) -> dict:
+    """The footer's request counts: ``total`` sent by the run, the share sent on behalf of checks
+    (by area, in the order areas first appear) and the rest (the crawl, the preflight, tokens)."""
+    by_area: dict[str, int] = {}
+    for r in results:
+        by_area[r.area] = by_area.get(r.area, 0) + r.requests
+    checks = sum(by_area.values())
+    return {"total": total, "checks": checks, "outside_checks": max(0, total - checks), "by_area": by_area}
+

@@ -32,12 +32,12 @@ def summary_table(results: Iterable[Result]) -> str:
     """Areas (in the fixed order) by outcomes, with a total row; columns aligned, zeros shown as '.'."""
     results = list(results)
     areas = ordered_areas(r.area for r in results)
-    cols = [o.label for o in OUTCOMES] + ["total"]
+    cols = [o.label for o in OUTCOMES] + ["total", "requests"]  # requests: sent on behalf of the checks
     rows: list[list[str]] = []
     totals = [0] * len(cols)
     for area in areas:
         rs = [r for r in results if r.area == area]
-        nums = [sum(r.outcome is o for r in rs) for o in OUTCOMES] + [len(rs)]
+        nums = [sum(r.outcome is o for r in rs) for o in OUTCOMES] + [len(rs), sum(r.requests for r in rs)]
         totals = [a + b for a, b in zip(totals, nums, strict=True)]
         rows.append([area] + [str(n) if n else "." for n in nums])
     rows.append(["total"] + [str(n) if n else "." for n in totals])

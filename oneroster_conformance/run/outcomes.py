@@ -32,6 +32,7 @@ class Finished:
     params: dict[str, str] = field(default_factory=dict)
     readings: list[str] = field(default_factory=list)
     evidence: list[Exchange] = field(default_factory=list)
+    requests: int = 0  # HTTP exchanges the check caused or used (client/tally.py)
 
 
 def to_result(req: Requirement, done: Finished, known: str | None = None, known_label: str = "provider") -> Result:
@@ -39,7 +40,7 @@ def to_result(req: Requirement, done: Finished, known: str | None = None, known_
     result = Result(requirement=req.id, level=req.level, area=req.area, section=req.section,
                     normative=req.normative, outcome=Outcome.PASS, nodeid=done.nodeid,
                     operation=done.operation, params=dict(done.params),
-                    duration_s=round(done.duration, 4), evidence=list(done.evidence))
+                    duration_s=round(done.duration, 4), evidence=list(done.evidence), requests=done.requests)
     if done.readings:
         result.reading = "; ".join(done.readings)
     exc = done.exc

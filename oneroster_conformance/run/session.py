@@ -115,6 +115,8 @@ class Run:
         self.decision = decide(gated, gate_levels=self.info.gate_levels,
                                include_non_normative=self.info.include_non_normative)
         self.exit_status = interrupted_status if interrupted_status is not None else self.decision.exit_status
+        if self.harness is not None:
+            self.info.requests_sent = self.harness.client.request_count
         for sink in self.sinks:
             sink.finish(self.info, self.decision, self.exit_status)
         return self.decision

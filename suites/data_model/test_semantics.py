@@ -9,13 +9,13 @@ from collections import defaultdict
 
 import pytest
 
-from oneroster_conformance import datamodel, sweep
 from oneroster_conformance.accepted import href_usable
 from oneroster_conformance.checks import expect, not_applicable, observe
 from oneroster_conformance.client import evidence
-from oneroster_conformance.relations import RELATIONS
+from oneroster_conformance.data import datamodel, sweep
+from oneroster_conformance.data.guidref import guid_ref_list, guid_refs
+from oneroster_conformance.data.relations import RELATIONS
 from oneroster_conformance.spec.operations import OperationId
-from oneroster_conformance.store import guid_ref_list
 from oneroster_conformance.text import first_n
 
 SHOWN = 5
@@ -85,7 +85,7 @@ def _href_usable(op, binding):
     def check(r):
         if all(href_usable(ref.get("href")) for ref in guid_ref_list(r)):
             return  # the usual case, without building every GUIDRef's path
-        for path, ref in datamodel.guid_refs(r):
+        for path, ref in guid_refs(r):
             href = ref.get("href")
             if not href_usable(href):
                 yield f"{r.get('sourcedId')}{path}: {href!r}"
@@ -190,7 +190,7 @@ def test_data_references_resolve(harness, crawl, top_collection):
 def _unresolved_at(crawl, key: str, seq: int, order: int) -> tuple:
     """(record sourcedId, path, type, target) of the ``order``-th GUIDRef of a stored record."""
     record = crawl.store.record_at(key, seq)
-    path, ref = list(datamodel.guid_refs(record))[order]
+    path, ref = list(guid_refs(record))[order]
     return record.get("sourcedId"), path, ref.get("type"), ref.get("sourcedId")
 
 

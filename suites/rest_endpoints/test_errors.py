@@ -54,10 +54,7 @@ WRITE_HEADERS = {"Content-Type": "application/json"}
 def _probe(harness, kind: str):
     """Provoke one kind of error answer, once per run (the checks below judge the same answer);
     None when the provider does not answer an error to it."""
-    probes = harness.__dict__.setdefault("_error_probes", {})
-    if kind not in probes:
-        probes[kind] = _provoke(harness, kind)
-    return probes[kind]
+    return harness.once(("error-probe", kind), lambda: _provoke(harness, kind))
 
 
 def _provoke(harness, kind: str):

@@ -24,13 +24,10 @@ def _call(harness, case):
     if ids is None:
         not_applicable(f"no id to call {case.op.operation_id} with")
     # One call per cell, shared by the checks that judge it (scopes/deny and scopes/forbidden-403).
-    calls = harness.__dict__.setdefault("_scope_calls", {})
-    key = (case.scope, case.op.operation_id)
-    if key in calls:
-        evidence.record(calls[key].exchange)
-    else:
-        calls[key] = harness.client.once("GET", case.op.url_path(**ids), creds=creds, scopes=scopes)
-    return calls[key]
+    reply = harness.once(("scope-call", case.scope, case.op.operation_id),
+                         lambda: harness.client.once("GET", case.op.url_path(**ids), creds=creds, scopes=scopes))
+    evidence.record(reply.exchange)  # the evidence of every check that judges it
+    return reply
 
 
 @pytest.mark.requirement("scopes/grant")

@@ -16,7 +16,8 @@ import httpx
 import pytest
 import yaml
 
-from oneroster_conformance import accepted, checks, datamodel
+from oneroster_conformance import accepted, checks
+from oneroster_conformance.data import datamodel
 from oneroster_conformance.query.evaluate import Verdict, evaluate
 from oneroster_conformance.query.filter import parse_filter
 from oneroster_conformance.query.paging import LinkHeaderError, check_links, parse_link_header

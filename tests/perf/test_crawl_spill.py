@@ -9,13 +9,14 @@ import pytest
 
 from oneroster_conformance.client.http import OneRosterClient
 from oneroster_conformance.client.settings import Settings
-from oneroster_conformance.crawl import Crawl, _Sink
+from oneroster_conformance.data.crawl import Crawl
+from oneroster_conformance.data.relations import RELATIONS
+from oneroster_conformance.data.sink import Sink
+from oneroster_conformance.data.store import RecordStore
 from oneroster_conformance.harness import load_builtin_clients
 from oneroster_conformance.provider.config import ProviderConfig
 from oneroster_conformance.provider.server import serve_in_thread
-from oneroster_conformance.relations import RELATIONS
 from oneroster_conformance.spec.operations import operations
-from oneroster_conformance.store import RecordStore
 
 OPS = operations("v1p2")
 
@@ -56,7 +57,7 @@ def test_relations_on_the_neighbourhood_equal_relations_on_whole_collections(dis
         if rel is None:
             continue
         whole = district.data_for(rel)  # no ids: whole collections
-        for ids in district._parent_candidates(op, rel, 8):
+        for ids in district._parent_candidates(rel, 8):
             assert rel.expected(district.data_for(rel, ids), ids) == rel.expected(whole, ids), (op.operation_id, ids)
             checked += 1
     assert checked > 80
@@ -77,7 +78,8 @@ def test_paging_faults_read_as_an_in_memory_walk_reads_them(fault: str) -> None:
         try:
             for op in crawl.top_level():
                 # The same walk streamed to the store (the crawl then cross-checks it; not compared here).
-                data = crawl.walk(op.path, op.wrapper, op.operation_id, page_size=5, sink=_Sink(crawl, op, op.path))
+                sink = Sink(crawl.store, op, op.path, crawl.binding)
+                data = crawl.walk(op.path, op.wrapper, op.operation_id, page_size=5, sink=sink)
                 plain = crawl.walk(op.path, op.wrapper, page_size=5)
                 assert (data.paging_problem, data.truncated, data.count) == \
                     (plain.paging_problem, plain.truncated, plain.count), op.operation_id
@@ -93,7 +95,7 @@ def test_the_redaction_precheck_never_skips_a_record_with_personal_data() -> Non
     import marshal
 
     from oneroster_conformance.client.redaction import personal_fields
-    from oneroster_conformance.crawl import _PERSONAL
+    from oneroster_conformance.data.sink import _PERSONAL
 
     for name in sorted(personal_fields()):
         for record in ({name: "v"}, {"a": [{"b": {name: 1}}]}, {"k": "v", name: None, "z": {name: 2}},

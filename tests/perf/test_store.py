@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oneroster_conformance import datamodel
-from oneroster_conformance.store import RecordStore, guid_ref_list, scan
+from oneroster_conformance.data.guidref import guid_ref_list, guid_refs, scan
+from oneroster_conformance.data.store import RecordStore
 
 
 def _ref(kind: str, sid: object) -> dict:
@@ -78,7 +78,7 @@ def test_unresolved_references(store: RecordStore) -> None:
     assert (count, kinds) == (2, ["user"])
     assert first == [(1, 0), (2, 0)]
     record = store.record_at("enrollments", 1)
-    assert list(datamodel.guid_refs(record))[0][0] == "/user"
+    assert list(guid_refs(record))[0][0] == "/user"
     assert store.unresolved_refs("enrollments", {"user": "users"}, limit=1)[2] == [(1, 0)]
 
 
@@ -106,9 +106,9 @@ _JSON = st.recursive(_LEAF, lambda inner: st.one_of(st.lists(inner, max_size=3),
 @settings(max_examples=500, derandomize=True, database=None, deadline=None)
 @given(record=_JSON)
 def test_scan_finds_what_guid_refs_finds(record) -> None:
-    """The per-record sweep's GUIDRefs are datamodel.guid_refs' own, in its order; every other
+    """The per-record sweep's GUIDRefs are guid_refs' own, in its order; every other
     nested object with a sourcedId is a link with ord -1."""
-    expected = [ref for _, ref in datamodel.guid_refs(record)]
+    expected = [ref for _, ref in guid_refs(record)]
     refs, rows = scan(record)
     assert [id(r) for r in refs] == [id(r) for r in expected]
     assert [id(r) for r in guid_ref_list(record)] == [id(r) for r in expected]

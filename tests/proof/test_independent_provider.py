@@ -13,6 +13,7 @@ import pytest
 
 from oneroster_conformance import proof
 
+
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
     return {r.case.name: r for r in proof.run(proof.cases_independent(), workers=2,

@@ -20,7 +20,20 @@ def test_summary_table_is_aligned():
     assert len({len(x) for x in lines}) == 1  # every line the same width: columns aligned
     areas = [x.split()[0] for x in lines[2:-2]]
     assert areas == ["transport", "auth", "scopes", "pagination", "filter", "sort", "data"]
-    assert lines[-1].split()[0] == "total" and lines[-1].split()[-1] == "10"
+    assert lines[-1].split()[0] == "total" and lines[-1].split()[-2] == "10"
+    assert lines[0].split()[-1] == "requests" and lines[-1].split()[-1] == "."  # none sent by these results
+
+
+def test_summary_table_counts_requests_per_area():
+    results = minimal_results()
+    for n, r in enumerate(results):
+        r.requests = n
+    lines = summary_table(results).splitlines()
+    by_area = {x.split()[0]: x.split()[-1] for x in lines[2:-2]}
+    for area in by_area:
+        want = sum(r.requests for r in results if r.area == area)
+        assert by_area[area] == (str(want) if want else ".")
+    assert lines[-1].split()[-1] == str(sum(range(len(results))))
 
 
 def test_verdict_line():

@@ -24,6 +24,7 @@ class RunInfo:
     include_non_normative: bool = True
     results: list[Result] = field(default_factory=list)
     area_totals: dict[str, int] = field(default_factory=dict)
+    requests_sent: int = 0  # every request the run sent (checks, crawl, preflight, tokens), known at the end
 
 
 class Sink(Protocol):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from oneroster_conformance.report.gate import GateDecision
 from oneroster_conformance.report.jsonl import ResultsWriter
-from oneroster_conformance.report.model import Result
+from oneroster_conformance.report.model import Result, request_totals
 from oneroster_conformance.run.sinks import RunInfo
 
 
@@ -27,4 +27,5 @@ class JsonLinesSink:
             return
         footer = decision.to_footer()
         footer["exit_status"] = exit_status
+        footer["requests"] = request_totals(run.results, run.requests_sent)
         self.writer.footer(footer)

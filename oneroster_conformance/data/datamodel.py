@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import datetime
 from functools import cache
 
 from oneroster_conformance.spec import schemas
 
-GUIDREF_KEYS = {"sourcedId", "type", "href"}
 EXACT_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 # GUIDRef type -> the collection whose ids it must be among
 REF_TARGETS = {
@@ -50,20 +48,6 @@ def is_utc_datetime(value: object) -> bool:
     except ValueError:
         return False
     return parsed.utcoffset() is not None and parsed.utcoffset().total_seconds() == 0
-
-
-def guid_refs(value: object, path: str = "") -> Iterator[tuple[str, dict]]:
-    """Every GUIDRef object inside a record, with its path."""
-    if isinstance(value, dict):
-        if set(value) >= GUIDREF_KEYS and isinstance(value.get("type"), str):
-            yield path, value
-            return
-        for k, v in value.items():
-            if k != "metadata":
-                yield from guid_refs(v, f"{path}/{k}")
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from guid_refs(v, f"{path}/{i}")
 
 
 @cache

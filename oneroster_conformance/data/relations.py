@@ -103,6 +103,15 @@ class Relation:
     parent: dict[str, str]  # path parameter -> collection operation that supplies its ids
     child: str  # the collection operation whose records the nested one returns
     expected: Callable[[Records, dict[str, str]], tuple[set, set]]
+    reads: tuple[str, ...] = ()  # the other collections ``expected`` reads
+    # Two path parameters: (the outer one, the GUIDRef key by which a record of the inner parameter's
+    # collection names its outer parent), e.g. a class names its school by "school".
+    within: tuple[str, str] | None = None
+
+    @property
+    def collections(self) -> tuple[str, ...]:
+        """Every collection the relation needs: the child, the parents' and what ``expected`` reads."""
+        return tuple(sorted({self.child, *self.parent.values(), *self.reads}))
 
 
 def _same(pred: Callable[[dict, dict[str, str]], bool], child: str):
@@ -112,6 +121,9 @@ def _same(pred: Callable[[dict, dict[str, str]], bool], child: str):
     return expected
 
 
+ENROLMENTS = ("getAllEnrollments",)
+IN_SCHOOL = ("schoolSourcedId", "school")  # /schools/{school}/classes/{class}/...: the class's school
+
 RELATIONS: dict[str, Relation] = {
     "getClassesForCourse": Relation({"courseSourcedId": "getAllCourses"}, "getAllClasses",
                                     _same(lambda r, i: _ref(r, "course") == i["courseSourcedId"], "getAllClasses")),
@@ -120,35 +132,37 @@ RELATIONS: dict[str, Relation] = {
     "getClassesForTerm": Relation({"termSourcedId": "getAllTerms"}, "getAllClasses",
                                   _same(lambda r, i: i["termSourcedId"] in _refs(r, "terms"), "getAllClasses")),
     "getClassesForStudent": Relation({"studentSourcedId": "getAllStudents"}, "getAllClasses",
-                                     lambda d, i: _classes_of_user(d, i, "studentSourcedId", "student")),
+                                     lambda d, i: _classes_of_user(d, i, "studentSourcedId", "student"), ENROLMENTS),
     "getClassesForTeacher": Relation({"teacherSourcedId": "getAllTeachers"}, "getAllClasses",
-                                     lambda d, i: _classes_of_user(d, i, "teacherSourcedId", "teacher")),
+                                     lambda d, i: _classes_of_user(d, i, "teacherSourcedId", "teacher"), ENROLMENTS),
     "getClassesForUser": Relation({"userSourcedId": "getAllUsers"}, "getAllClasses",
-                                  lambda d, i: _classes_of_user(d, i, "userSourcedId", None)),
-    "getCoursesForSchool": Relation({"schoolSourcedId": "getAllSchools"}, "getAllCourses", _courses_of_school),
+                                  lambda d, i: _classes_of_user(d, i, "userSourcedId", None), ENROLMENTS),
+    "getCoursesForSchool": Relation({"schoolSourcedId": "getAllSchools"}, "getAllCourses", _courses_of_school,
+                                    ("getAllClasses",)),
     "getEnrollmentsForSchool": Relation({"schoolSourcedId": "getAllSchools"}, "getAllEnrollments",
                                         _same(lambda r, i: _ref(r, "school") == i["schoolSourcedId"],
                                               "getAllEnrollments")),
     "getEnrollmentsForClassInSchool": Relation(
         {"schoolSourcedId": "getAllSchools", "classSourcedId": "getAllClasses"}, "getAllEnrollments",
-        _same(lambda r, i: _ref(r, "class") == i["classSourcedId"], "getAllEnrollments")),
+        _same(lambda r, i: _ref(r, "class") == i["classSourcedId"], "getAllEnrollments"), within=IN_SCHOOL),
     "getGradingPeriodsForTerm": Relation({"termSourcedId": "getAllTerms"}, "getAllGradingPeriods",
-                                         _grading_periods_of_term),
+                                         _grading_periods_of_term, ("getAllTerms",)),
     "getStudentsForClass": Relation({"classSourcedId": "getAllClasses"}, "getAllStudents",
-                                    lambda d, i: _users_of_class(d, i, "student", "getAllStudents")),
+                                    lambda d, i: _users_of_class(d, i, "student", "getAllStudents"), ENROLMENTS),
     "getStudentsForClassInSchool": Relation(
         {"schoolSourcedId": "getAllSchools", "classSourcedId": "getAllClasses"}, "getAllStudents",
-        lambda d, i: _users_of_class(d, i, "student", "getAllStudents")),
+        lambda d, i: _users_of_class(d, i, "student", "getAllStudents"), ENROLMENTS, IN_SCHOOL),
     "getStudentsForSchool": Relation({"schoolSourcedId": "getAllSchools"}, "getAllStudents",
-                                     lambda d, i: _users_of_school(d, i, "student", "getAllStudents")),
+                                     lambda d, i: _users_of_school(d, i, "student", "getAllStudents"), ENROLMENTS),
     "getTeachersForClass": Relation({"classSourcedId": "getAllClasses"}, "getAllTeachers",
-                                    lambda d, i: _users_of_class(d, i, "teacher", "getAllTeachers")),
+                                    lambda d, i: _users_of_class(d, i, "teacher", "getAllTeachers"), ENROLMENTS),
     "getTeachersForClassInSchool": Relation(
         {"schoolSourcedId": "getAllSchools", "classSourcedId": "getAllClasses"}, "getAllTeachers",
-        lambda d, i: _users_of_class(d, i, "teacher", "getAllTeachers")),
+        lambda d, i: _users_of_class(d, i, "teacher", "getAllTeachers"), ENROLMENTS, IN_SCHOOL),
     "getTeachersForSchool": Relation({"schoolSourcedId": "getAllSchools"}, "getAllTeachers",
-                                     lambda d, i: _users_of_school(d, i, "teacher", "getAllTeachers")),
-    "getTermsForSchool": Relation({"schoolSourcedId": "getAllSchools"}, "getAllTerms", _terms_of_school),
+                                     lambda d, i: _users_of_school(d, i, "teacher", "getAllTeachers"), ENROLMENTS),
+    "getTermsForSchool": Relation({"schoolSourcedId": "getAllSchools"}, "getAllTerms", _terms_of_school,
+                                  ("getAllClasses",)),
 }
 
 # Single-object operation -> the collection its ids come from.

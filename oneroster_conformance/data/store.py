@@ -16,7 +16,6 @@ The file lives in a private temporary folder and is deleted when the run closes 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import marshal
 import os
@@ -44,70 +43,6 @@ CACHE_RECORDS = 50_000  # records kept materialised across collections (the defa
 SMALL = 2_000  # a collection this small is read whole by the relations; a larger one around the parent ids
 NEAR_CACHE = 1  # the last neighbourhood is kept: a nested check asks for the same one twice in a row
 CHUNK = 900  # ids per IN (...) list, well below SQLite's variable limit
-
-
-GUIDREF_KEYS = frozenset({"sourcedId", "type", "href"})  # as datamodel.GUIDREF_KEYS
-
-
-_SCANNED = threading.local()  # the page being swept in this thread: id(record) -> (record, its GUIDRefs)
-
-
-def guid_ref_list(record: object) -> list[dict]:
-    """The GUIDRefs of a record, exactly those datamodel.guid_refs yields and in its order (tested),
-    without its paths: a plain recursion instead of nested generators, for the per-record sweep
-    (which reuses the walk the crawl made of the same record, see ``scanned``)."""
-    memo = getattr(_SCANNED, "page", None)
-    hit = memo.get(id(record)) if memo is not None else None
-    if hit is not None and hit[0] is record:
-        return hit[1]
-    return scan(record)[0]
-
-
-@contextlib.contextmanager
-def scanned(records: list, scans: list[tuple[list[dict], list]]) -> Iterator[None]:
-    """While the per-record checks run over a page, guid_ref_list answers from these scans."""
-    _SCANNED.page = {id(r): (r, s[0]) for r, s in zip(records, scans, strict=True)}
-    try:
-        yield
-    finally:
-        _SCANNED.page = None
-
-
-def scan(record: object) -> tuple[list[dict], list[tuple[int, str | None, object]]]:
-    """One walk over a record: its GUIDRefs (as ``guid_ref_list``) and every object in it that
-    carries a sourcedId, as (ord, type, target sourcedId) rows for the refs table.
-
-    ``ord`` is the position among the GUIDRefs (the references-resolve check judges those) or -1
-    for any other object with a sourcedId: the relations read references without asking whether
-    they are well-formed GUIDRefs."""
-    refs: list[dict] = []
-    rows: list[tuple[int, str | None, object]] = []
-
-    def visit(value: object, judged: bool) -> None:
-        # judged: datamodel.guid_refs would look here (not under metadata, not inside a GUIDRef)
-        if isinstance(value, dict):
-            is_ref = judged and value.keys() >= GUIDREF_KEYS and isinstance(value.get("type"), str)
-            if is_ref:
-                refs.append(value)
-            if "sourcedId" in value and (is_ref or value is not record):
-                kind = value.get("type")
-                rows.append((len(refs) - 1 if is_ref else -1, kind if isinstance(kind, str) else None,
-                             _target(value.get("sourcedId"))))
-            inner = judged and not is_ref
-            for k, v in value.items():
-                if isinstance(v, dict | list):
-                    visit(v, inner and k != "metadata")
-        elif isinstance(value, list):
-            for v in value:
-                if isinstance(v, dict | list):
-                    visit(v, judged)
-
-    visit(record, True)
-    return refs, rows
-
-
-def _target(value: object) -> object:
-    return value if isinstance(value, str) or value is None else repr(value).encode()
 
 
 def as_blob(record: object) -> bytes:
@@ -167,7 +102,7 @@ class RecordStore:
     def add(self, coll: str, start: int, records: list, refs: Iterable[tuple[int, int, str | None, object]],
             texts: list[bytes] | None = None) -> None:
         """Append a page: ``records`` in order from position ``start`` (``texts``: as_blob of each,
-        when already made); ``refs`` as (seq, ord, type, target), see ``scan``."""
+        when already made); ``refs`` as (seq, ord, type, target), see ``guidref.scan``."""
         texts = texts or [as_blob(r) for r in records]
         rows = [(start + i, sid_value(r), isinstance(r, dict), isinstance(r, dict) and r.get("status") == "active",
                  text) for i, (r, text) in enumerate(zip(records, texts, strict=True))]

@@ -1,0 +1,88 @@
+"""Real ids for the path parameters of single-object and nested operations, chosen from the crawl.
+
+A nested operation is called with parents that have children where the data has any (a class with
+students says more than an empty one); which collections supply the parents, and which records a
+relation reads to tell, come from the relations (relations.py), not from collection names here.
+"""
+
+from __future__ import annotations
+
+from collections import ChainMap
+from collections.abc import Mapping
+
+from oneroster_conformance.data.relations import RELATIONS, SINGLE_SOURCE, Relation
+from oneroster_conformance.spec.operations import Operation
+
+CANDIDATES = 50  # parent ids tried when looking for one that has children
+_NONE = object()
+
+
+class IdChoice:
+    """The part of the crawl that picks ids (mixed into Crawl: it reads the crawl's collections)."""
+
+    def ids_for(self, op: Operation) -> dict[str, str] | None:
+        """Real ids for the operation's path parameters, preferring parents that have children.
+
+        Chosen once per operation: the sample, the scope cells and the nested check all use them."""
+        if not op.path_params:
+            return {}
+        with self._lock:
+            if op.operation_id in self._ids_for:
+                return self._ids_for[op.operation_id]
+        ids = self._choose_ids(op)
+        with self._lock:
+            return self._ids_for.setdefault(op.operation_id, ids)
+
+    def _choose_ids(self, op: Operation) -> dict[str, str] | None:
+        if not op.is_collection:
+            source = self.collection(SINGLE_SOURCE[op.operation_id])
+            # The first active record, else the first id: read in order, stopping at the first hit.
+            choice = next((r["sourcedId"] for r in source.iter_records()
+                           if isinstance(r, dict) and r.get("status") == "active" and "sourcedId" in r), _NONE)
+            if choice is _NONE:
+                choice = next(iter(source.store.ids(source.key, 1) if source.store is not None else source.ids), None)
+            return {op.path_params[0]: choice} if choice else None
+        rel = RELATIONS[op.operation_id]
+        best = None
+        for ids in self._parent_candidates(rel, CANDIDATES):
+            must, _ = rel.expected(self.data_for(rel, ids), ids)
+            if must:
+                return ids
+            best = best or ids
+        return best
+
+    def data_for(self, rel: Relation, ids: dict[str, str] | None = None) -> Mapping[str, list[dict]]:
+        """The collections a relation reads. Small ones whole (cached); a large one, given the parent
+        ids, only as the records around them (store.neighbourhood): the relations only ever read
+        records linked to the parent, so the answer is the same without holding the collection."""
+        out: dict[str, list[dict]] = {}
+        near = []
+        for k in (k for k in rel.collections if k in self.ops):
+            data = self.collection(k)
+            if ids is None or data.store is None or data.store.is_small(data.key):
+                out[k] = data.records
+            else:
+                near.append(k)
+        if near:  # read lazily: a relation reads only some of the collections it is given
+            return ChainMap(out, self.store.neighbourhood(near, ids.values()))
+        return out
+
+    def _parent_candidates(self, rel: Relation, limit: int) -> list[dict[str, str]]:
+        if rel.within is not None:
+            # Two parameters: records of the inner parent's collection paired with the outer parent
+            # they name (a class and its school), where that parent exists.
+            outer, key = rel.within
+            inner = next(p for p in rel.parent if p != outer)
+            parents = set(self.collection(rel.parent[outer]).ids)
+            out = []
+            for r in self.collection(rel.parent[inner]).iter_records():
+                named = (r.get(key) or {}).get("sourcedId") if isinstance(r, dict) else None
+                if named in parents:
+                    out.append({outer: named, inner: r["sourcedId"]})
+                    if len(out) >= limit:
+                        break
+            return out
+        (param, source), = rel.parent.items()
+        data = self.collection(source)
+        ids = data.store.ids(data.key, limit) if data.store is not None else data.ids[:limit]
+        return [{param: i} for i in ids]
