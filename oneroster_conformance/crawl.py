@@ -324,7 +324,7 @@ class Crawl:
         """The collections a relation reads. Small ones whole (cached); a large one, given the parent
         ids, only as the records around them (store.neighbourhood): the relations only ever read
         records linked to the parent, so the answer is the same without holding the collection."""
-        needed = [k for k in sorted({rel.child, *rel.parent.values(), "getAllEnrollments", "getAllClasses",
+        needed = [k for k in sorted({rel.child, *rel.parent.values(), *rel.reads, "getAllEnrollments", "getAllClasses",
                                      "getAllTerms", "getAllGradingPeriods", "getAllCourses", "getAllStudents",
                                      "getAllTeachers"}) if k in self.ops]
         out: dict[str, list[dict]] = {}
@@ -350,12 +350,43 @@ class Crawl:
                     if len(out) >= limit:
                         break
             return out
+        pair = _PAIRS.get(frozenset(op.path_params))
+        if pair is not None:
+            return pair(self, limit)
         (param, source), = rel.parent.items()
         data = self.collection(source)
         ids = data.store.ids(data.key, limit) if data.store is not None else data.ids[:limit]
         return [{param: i} for i in ids]
 
 
+def _line_item_pairs(crawl: Crawl, limit: int) -> list[dict[str, str]]:
+    """(class, lineItem) pairs from the lineItems themselves: each names its class."""
+    out = []
+    for li in crawl.collection("getAllLineItems").iter_records():
+        cls = (li.get("class") or {}).get("sourcedId") if isinstance(li, dict) else None
+        if cls and li.get("sourcedId"):
+            out.append({"classSourcedId": cls, "lineItemSourcedId": li["sourcedId"]})
+            if len(out) >= limit:
+                break
+    return out
+
+
+def _student_pairs(crawl: Crawl, limit: int) -> list[dict[str, str]]:
+    """(class, student) pairs from the student enrollments."""
+    out = []
+    for e in crawl.collection("getAllEnrollments").iter_records():
+        if not isinstance(e, dict) or e.get("role") != "student":
+            continue
+        cls, user = (e.get("class") or {}).get("sourcedId"), (e.get("user") or {}).get("sourcedId")
+        if cls and user:
+            out.append({"classSourcedId": cls, "studentSourcedId": user})
+            if len(out) >= limit:
+                break
+    return out
+
+
+_PAIRS = {frozenset({"classSourcedId", "lineItemSourcedId"}): _line_item_pairs,
+          frozenset({"classSourcedId", "studentSourcedId"}): _student_pairs}
 _NONE = object()
 # A personal field name as marshal writes a short ASCII string (type byte, length byte, the name):
 # only a key (or a value equal to such a name) matches, never a name inside some other text.

@@ -21,7 +21,7 @@ from oneroster_conformance.client.settings import ClientCredentials, Settings
 from oneroster_conformance.crawl import Crawl
 from oneroster_conformance.relations import RELATIONS, SINGLE_SOURCE
 from oneroster_conformance.resources import fixtures_dir, load_yaml
-from oneroster_conformance.spec.operations import Operation, operations, short_scope
+from oneroster_conformance.spec.operations import Operation, operations, read_operations, short_scope
 
 
 @dataclass
@@ -55,7 +55,23 @@ class Harness:
 
     @cached_property
     def operations(self) -> tuple[Operation, ...]:
-        return operations(self.binding)
+        """Rostering's operations, then the GETs of each other service profile offered (or required)."""
+        from oneroster_conformance.certificate import unit_of
+
+        return tuple(op for op in read_operations(self.binding, self.settings.checked_services)
+                     if unit_of(op) is None or self.checks(unit_of(op)))
+
+    def checks(self, unit: str) -> bool:
+        """Whether the operations of a profile are checked: offered, or required by the user."""
+        offer = self.offers.get(unit)
+        return offer is not None and (offer.offered or offer.required)
+
+    @cached_property
+    def offers(self) -> dict:
+        """What the provider offers of the Gradebook, Assessment Results and Resources profiles (found once)."""
+        from oneroster_conformance.services import detect
+
+        return detect(self)
 
     @cached_property
     def crawl(self) -> Crawl:
@@ -185,11 +201,12 @@ class Harness:
         except TokenError as e:
             raise PreflightError(_token_sentence(e, s)) from None
         refused = []
-        for op in [o for o in self.operations if o.is_collection and not o.path_params][:4]:
+        for op in [o for o in operations(self.binding) if o.is_collection and not o.path_params][:4]:
             reply = self.client.get(op.path, {"limit": 1})
             if reply.error:
                 raise PreflightError(_unreachable(s.base_url or "", reply.error))
             if reply.status == 200 and reply.json_or_none() is not None:
+                _ = self.offers  # what the other services offer is known before the crawl starts
                 return
             if reply.status == 200 or "html" in reply.content_type:
                 raise PreflightError(f"{s.base_url}{op.path} answered HTML, not JSON: is the base URL the service "

@@ -101,6 +101,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                 "reads, and name the SIS permission behind each gap")
     g.addoption("--readiness-only", action="store_true", default=False,
                 help="run only the readiness checks (with --readiness)")
+    g.addoption("--gradebook-url", dest="gradebook_url", help="the Gradebook service root (default: the base URL's "
+                "origin + /ims/oneroster/gradebook/v1p2)")
+    g.addoption("--resources-url", dest="resources_url", help="the Resources service root (default: the base URL's "
+                "origin + /ims/oneroster/resources/v1p2)")
+    g.addoption("--services", help="the 1.2 services to check, comma-separated (default "
+                "rostering,gradebook,resources); a service the provider does not offer is reported not applicable")
+    g.addoption("--require", help="conformance profiles that must be offered, comma-separated: rostering-core, "
+                "rostering, demographics, gradebook-pull, resources, assessment-results (a required profile not "
+                "offered fails the gate)")
     g.addoption("--gate", dest="gate_scope", choices=["all", "readiness"], default="all",
                 help="which results gate the exit status: all (default) or readiness (only the readiness checks)")
 
@@ -138,7 +147,7 @@ def _cli(config: pytest.Config) -> dict:
     keys = ["base_url", "token_url", "client_id", "client_secret", "profile", "binding", "auth_style", "rate_limit",
             "max_concurrency", "timeout", "ca_bundle", "insecure", "report_dir", "evidence", "sweep", "auth",
             "page_size", "workers",
-            "district_host", "readiness"]
+            "district_host", "readiness", "gradebook_url", "resources_url", "services", "require"]
     cli = {k: getattr(o, k, None) for k in keys}
     if o.no_write_probes:
         cli["probe_writes"] = False
@@ -227,20 +236,23 @@ def _binding(config: pytest.Config) -> str:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    from oneroster_conformance.spec.operations import operations
+    from oneroster_conformance.spec.operations import read_operations, scopes_of
 
-    ops = operations(_binding(metafunc.config))
+    settings = _state(metafunc.config).settings
+    services = settings.checked_services if settings else ("rostering",)
+    ops = read_operations(_binding(metafunc.config), services)  # Rostering, then the other services' GETs
+    all_scopes = scopes_of(services) if _binding(metafunc.config) == "v1p2" else ALL_SCOPES
     for name, keep in OPERATION_FIXTURES.items():
         if name in metafunc.fixturenames:
             chosen = [op for op in ops if keep(op)]
             metafunc.parametrize(name, chosen, ids=[op.operation_id for op in chosen])
     if "scope" in metafunc.fixturenames:
-        metafunc.parametrize("scope", ALL_SCOPES, ids=[short_scope(s) for s in ALL_SCOPES])
+        metafunc.parametrize("scope", all_scopes, ids=[short_scope(s) for s in all_scopes])
     _parametrize_readiness(metafunc)
     scoped = any(op.scopes for op in ops)  # 1.1 defines no scopes: no cells (the requirement is n/a there)
     for name, granted in (("scope_grant", True), ("scope_deny", False)):
         if name in metafunc.fixturenames:
-            cases = [ScopeCase(s, op) for s in ALL_SCOPES for op in ops if (s in op.scopes) == granted and scoped]
+            cases = [ScopeCase(s, op) for s in all_scopes for op in ops if (s in op.scopes) == granted and scoped]
             metafunc.parametrize(name, cases, ids=[f"{short_scope(c.scope)}-{c.op.operation_id}" for c in cases])
 
 

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from oneroster_conformance.resources import load_yaml
-from oneroster_conformance.spec.operations import ALL_SCOPES, SERVICE_ROOT
+from oneroster_conformance.spec.operations import ALL_SCOPES, SERVICE_ROOT, SERVICE_ROOTS, SERVICES
 
 
 class ConfigError(Exception):
@@ -61,6 +61,36 @@ class Settings:
     # requirement id -> a publicly reported explanation for this kind of provider, appended to findings
     known_behaviour: dict[str, str] = field(default_factory=dict)
     scopes_given: bool = field(default=False, repr=False)  # scopes came from the user, not the default
+    # The other 1.2 services: found on the rostering root's origin unless given; which to check; which are required.
+    gradebook_url: str | None = None
+    resources_url: str | None = None
+    services: str | None = None  # comma-separated: rostering,gradebook,resources (default: all three)
+    require: str | None = None  # comma-separated conformance profiles that must be offered (see certificate)
+
+    def service_root(self, service: str) -> str:
+        """The root URL of a 1.2 service: given explicitly, else the rostering root's origin + its root path."""
+        given = {"gradebook": self.gradebook_url, "resources": self.resources_url}.get(service)
+        if given:
+            return given.rstrip("/")
+        if service == "rostering" or not self.base_url:
+            return self.base_url or ""
+        base = (self.base_url or "").rstrip("/")
+        rostering = SERVICE_ROOTS["rostering"]
+        prefix = base[: -len(rostering)] if base.endswith(rostering) else self.origin
+        return prefix + SERVICE_ROOTS[service]
+
+    @property
+    def checked_services(self) -> tuple[str, ...]:
+        if (self.binding or "v1p2") != "v1p2":
+            return ("rostering",)
+        if not self.services:
+            return SERVICES
+        chosen = {x.strip() for x in self.services.split(",") if x.strip()}
+        return tuple(s for s in SERVICES if s in chosen or s == "rostering")
+
+    @property
+    def required_profiles(self) -> frozenset[str]:
+        return frozenset(x.strip() for x in (self.require or "").split(",") if x.strip())
 
     @property
     def origin(self) -> str:
@@ -190,7 +220,25 @@ def apply_binding_defaults(s: Settings) -> None:
         s.scopes = default
 
 
+def _validate_services(s: Settings) -> None:
+    from oneroster_conformance.certificate import PROFILES
+
+    unknown = {x.strip() for x in (s.services or "").split(",") if x.strip()} - set(SERVICES)
+    if unknown:
+        raise ConfigError(f"--services {s.services!r}: {', '.join(sorted(unknown))} is not a OneRoster 1.2 service; "
+                          f"use a comma-separated list of {', '.join(SERVICES)}.")
+    unknown = s.required_profiles - set(PROFILES)
+    if unknown:
+        raise ConfigError(f"--require {s.require!r}: {', '.join(sorted(unknown))} is not a conformance profile; "
+                          f"use a comma-separated list of {', '.join(PROFILES)}.")
+    for name, url in (("--gradebook-url", s.gradebook_url), ("--resources-url", s.resources_url)):
+        if url is not None and (urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc):
+            raise ConfigError(f"{name} {url!r} is not an http(s) URL: pass the service root, e.g. "
+                              f"https://sis.example.org{SERVICE_ROOTS[name[2:-4]]}.")
+
+
 def _validate_choices(s: Settings) -> None:
+    _validate_services(s)
     if s.auth not in ("oauth2", "oauth1"):
         raise ConfigError(f"auth {s.auth!r} is not known: use oauth2 (bearer tokens) or oauth1 (OAuth 1.0a signing).")
     if s.auth == "oauth1" and (s.binding or "v1p1") != "v1p1":

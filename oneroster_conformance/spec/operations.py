@@ -32,6 +32,11 @@ WRITE_SCOPES = tuple(SCOPE_PREFIX + s for s in ("gradebook.createput", "gradeboo
 READ_SCOPES = {"rostering": ALL_SCOPES, "gradebook": (GRADEBOOK_READ, GRADEBOOK_CORE, ASSESSMENT_READ),
                "resources": (RESOURCE_READ, RESOURCE_CORE)}
 EVERY_READ_SCOPE = tuple(s for scopes in READ_SCOPES.values() for s in scopes)
+
+
+def scopes_of(services: tuple[str, ...]) -> tuple[str, ...]:
+    """The read scopes of the chosen services, Rostering's first."""
+    return tuple(s for name, scopes in READ_SCOPES.items() if name in services or name == "rostering" for s in scopes)
 SERVICE_ROOT = {"v1p2": "/ims/oneroster/rostering/v1p2", "v1p1": "/ims/oneroster/v1p1"}
 DISCOVERY_FILE = "discovery/onerosterv1p2rostersservice_openapi3_v1p0.json"
 
