@@ -140,6 +140,7 @@ class RunState:
         self.started = time.time()
         self.report_dir = Path("reports")
         self.crawl_needed = False
+        self.certificate: list = []  # certificate.Verdict per profile, at the end of the run
 
 
 def _cli(config: pytest.Config) -> dict:
@@ -593,16 +594,34 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         gated = [r for r in state.results if r.area == "readiness"]
     state.decision = decide(gated, gate_levels=levels, include_non_normative=not opt.gate_normative_only)
     status = state.decision.exit_status if not interrupted else int(exitstatus)
+    status = _certify(state, status, interrupted)
     footer = state.decision.to_footer()
     footer["exit_status"] = status
+    footer["certificate"] = [v.to_dict() for v in state.certificate]
     state.writer.footer(footer)
-    meta = state.header or _meta(state)
+    meta = {**(state.header or _meta(state)), "certificate": footer["certificate"]}
     write_html(state.results, state.report_dir / "report.html", meta, state.decision, catalogue())
     write_junit(state.results, state.report_dir / "junit.xml", meta, gate_levels=levels,
                 include_non_normative=not opt.gate_normative_only)
     if opt.write_expectations:
         write_expectations(state.results, opt.write_expectations)
     session.exitstatus = status
+
+
+def _certify(state: RunState, status: int, interrupted: bool) -> int:
+    """The verdict per service and profile; a required profile that is not conformant fails the gate."""
+    from oneroster_conformance.certificate import verdicts
+
+    s = state.harness.settings
+    state.certificate = verdicts(state.results, state.harness.offers if state.harness.binding == "v1p2" else {},
+                                 s.required_profiles, s.checked_services)
+    unmet = [v for v in state.certificate if v.profile.name in s.required_profiles and v.status != "CONFORMANT"]
+    if unmet and not interrupted and state.config.option.gate_scope != "readiness":
+        status = max(status, 1)
+        names = ", ".join(f"{v.profile.title} ({v.status.lower()})" for v in unmet)
+        state.decision.reason = f"NOT CONFORMANT: required profile(s) {names}; exit status {status}."
+        state.decision.conformant, state.decision.exit_status = False, status
+    return status
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
@@ -613,6 +632,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
 
     terminalreporter.section("OneRoster conformance")
     terminalreporter.write_line(summary_table(state.results))
+    if state.certificate:
+        from oneroster_conformance.report.terminal import certificate_lines
+
+        for line in certificate_lines(state.certificate):
+            terminalreporter.write_line(line)
     terminalreporter.write_line(verdict_line(state.decision, state.report_dir / "report.html"))
 
 
