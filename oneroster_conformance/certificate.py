@@ -89,8 +89,12 @@ class Verdict:
 
 
 def verdicts(results: Iterable, offers: dict[str, Offer], required: frozenset[str],
-             checked_services: tuple[str, ...]) -> list[Verdict]:
-    """A verdict per profile from the run's results (each with .operation, .level, .outcome, .requirement)."""
+             checked_services: tuple[str, ...],
+             has_data: Callable[[str], bool | None] = lambda operation_id: None) -> list[Verdict]:
+    """A verdict per profile from the run's results (each with .operation, .level, .outcome, .requirement).
+
+    ``has_data``: whether an operation answered with records (None: unknown); a profile that needs
+    data (Rostering Core) is not conformant while one of its operations answers empty."""
     results = list(results)
     by_op: dict[str, list] = {}
     for r in results:
@@ -116,9 +120,9 @@ def verdicts(results: Iterable, offers: dict[str, Offer], required: frozenset[st
             bad = [r for r in mine if r.level == "MUST" and _value(r.outcome) in ("fail", "errored")]
             if bad:
                 broken.append(f"{op.operation_id}: {', '.join(sorted({r.requirement for r in bad}))}")
-            if profile.needs_data and any(r.requirement == "operations/success" and _value(r.outcome) != "pass"
-                                          for r in mine):
-                empty.append(op.operation_id)
+            if profile.needs_data and (has_data(op.operation_id) is False or any(
+                    r.requirement == "operations/success" and _value(r.outcome) != "pass" for r in mine)):
+                empty.append(f"{op.operation_id}: no data")
         if broken or (profile.needs_data and empty):
             detail = f"{len(broken)} of {len(ops)} operations broke a MUST rule"
             if empty and profile.needs_data:

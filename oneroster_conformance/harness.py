@@ -111,6 +111,18 @@ class Harness:
             return Sample(op, None, None, f"no id to call it with: {sources} returned no usable records")
         return Sample(op, self.client.get(op.url_path(**ids)), ids)
 
+    def answered_with_data(self, operation_id: str) -> bool | None:
+        """Whether the operation's sample call answered 200 with records (None: it was never called)."""
+        with self._lock:
+            sample = self._samples.get(operation_id)
+        if sample is None or sample.reply is None:
+            return None
+        body = sample.reply.json_or_none()
+        if sample.reply.status != 200 or not isinstance(body, dict):
+            return False
+        value = body.get(sample.op.wrapper)
+        return bool(value) if sample.op.is_collection else isinstance(value, dict)
+
     def broken(self, op: Operation) -> str | None:
         """Why the operation cannot be used by checks that build on it (None: it works).
 

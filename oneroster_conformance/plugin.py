@@ -613,8 +613,10 @@ def _certify(state: RunState, status: int, interrupted: bool) -> int:
     from oneroster_conformance.certificate import verdicts
 
     s = state.harness.settings
+    if state.harness.binding != "v1p2":
+        return status  # the profiles are those of OneRoster 1.2's three services
     state.certificate = verdicts(state.results, state.harness.offers if state.harness.binding == "v1p2" else {},
-                                 s.required_profiles, s.checked_services)
+                                 s.required_profiles, s.checked_services, state.harness.answered_with_data)
     unmet = [v for v in state.certificate if v.profile.name in s.required_profiles and v.status != "CONFORMANT"]
     if unmet and not interrupted and state.config.option.gate_scope != "readiness":
         status = max(status, 1)
