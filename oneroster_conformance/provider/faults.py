@@ -256,13 +256,14 @@ FAULTS: dict[str, Fault] = dict(
             "result-class-mismatch",
             "one result names a class other than its lineItem's.",
             "gradebook/result-class-consistent",
-            also=("sort/dot-notation",),  # the served class no longer sorts where the stored one does
+            # the served class no longer sorts or filters where the stored one does
+            also=("sort/dot-notation", *FILTER_PROPERTIES, "filter/case-insensitive", "filter/dot-notation"),
         ),
         _f(
             "result-student-dangling",
             "one result's student names a user the Rostering service does not know.",
             "data/references-resolve",
-            also=("data/nested-matches",),
+            also=("data/nested-matches", *FILTER_PROPERTIES, "filter/case-insensitive", "filter/dot-notation"),
         ),
         _f(
             "gradebook-core-overgrants",
