@@ -28,6 +28,7 @@ from oneroster_conformance.spec.operations import (
     SCOPE_PREFIXES,
     Operation,
     operations,
+    read_operations,
     rostering_scopes,
     short_scope,
 )
@@ -68,7 +69,23 @@ class Harness:
 
     @cached_property
     def operations(self) -> tuple[Operation, ...]:
-        return operations(self.binding)
+        """Rostering's operations, then the GETs of each other service profile offered (or required)."""
+        from oneroster_conformance.certificate import unit_of
+
+        return tuple(op for op in read_operations(self.binding, self.settings.checked_services)
+                     if unit_of(op) is None or self.checks(unit_of(op)))
+
+    def checks(self, unit: str) -> bool:
+        """Whether the operations of a profile are checked: offered, or required by the user."""
+        offer = self.offers.get(unit)
+        return offer is not None and (offer.offered or offer.required)
+
+    @cached_property
+    def offers(self) -> dict:
+        """What the provider offers of the Gradebook, Assessment Results and Resources profiles (found once)."""
+        from oneroster_conformance.services import detect
+
+        return detect(self)
 
     @cached_property
     def crawl(self) -> Crawl:
@@ -112,6 +129,18 @@ class Harness:
             sources = ", ".join(sorted(({SINGLE_SOURCE.get(op.operation_id, "")} | parents) - {""}))
             return Sample(op, None, None, f"no id to call it with: {sources} returned no usable records")
         return Sample(op, self.client.get(op.url_path(**ids)), ids)
+
+    def answered_with_data(self, operation_id: str) -> bool | None:
+        """Whether the operation's sample call answered 200 with records (None: it was never called)."""
+        with self._lock:
+            sample = self._samples.get(operation_id)
+        if sample is None or sample.reply is None:
+            return None
+        body = sample.reply.json_or_none()
+        if sample.reply.status != 200 or not isinstance(body, dict):
+            return False
+        value = body.get(sample.op.wrapper)
+        return bool(value) if sample.op.is_collection else isinstance(value, dict)
 
     def broken(self, op: Operation) -> str | None:
         """Why the operation cannot be used by checks that build on it (None: it works).
@@ -218,11 +247,12 @@ class Harness:
         if s.auth != "oauth1":  # OAuth 1.0a signs each request: there is no token to get
             self._first_token()
         refused = []
-        for op in [o for o in self.operations if o.is_collection and not o.path_params][:4]:
+        for op in [o for o in operations(self.binding) if o.is_collection and not o.path_params][:4]:
             reply = self.client.get(op.path, {"limit": 1})
             if reply.error:
                 raise PreflightError(_unreachable(s.base_url or "", reply.error))
             if reply.status == 200 and reply.json_or_none() is not None:
+                _ = self.offers  # what the other services offer is known before the crawl starts
                 return
             if reply.status == 200 or "html" in reply.content_type:
                 raise PreflightError(f"{s.base_url}{op.path} answered HTML, not JSON: is the base URL the service "

@@ -33,6 +33,7 @@ from oneroster_conformance.pytest_fixtures import (
     active as _active,
 )
 from oneroster_conformance.report import allure_view, redact_result
+from oneroster_conformance.report.terminal import certificate_lines
 from oneroster_conformance.run import outcomes
 from oneroster_conformance.run.applicability import plan
 from oneroster_conformance.run.cases import case_fields
@@ -95,7 +96,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     rc = _state(metafunc.config).config
     binding = (rc.settings.binding if rc else None) or "v1p2"
-    for name, values, ids in cases(metafunc.fixturenames, binding, rc.settings.readiness if rc else None):
+    services = rc.settings.checked_services if rc else ("rostering",)
+    for name, values, ids in cases(metafunc.fixturenames, binding, rc.settings.readiness if rc else None, services):
         metafunc.parametrize(name, values, ids=ids)
 
 
@@ -230,6 +232,8 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         return
     terminalreporter.section("OneRoster conformance")
     terminalreporter.write_line(state.terminal.summary(state.run.results))
+    for line in certificate_lines(state.run.info.certificate) if state.run.info.certificate else ():
+        terminalreporter.write_line(line)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

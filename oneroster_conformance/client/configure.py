@@ -17,7 +17,7 @@ import yaml
 from oneroster_conformance.client.options import by_name, convert, did_you_mean, profile_keys
 from oneroster_conformance.client.settings import ClientCredentials, ConfigError, Settings
 from oneroster_conformance.resources import load_yaml
-from oneroster_conformance.spec.operations import ALL_SCOPES, SERVICE_ROOT
+from oneroster_conformance.spec.operations import ALL_SCOPES, SERVICE_ROOT, SERVICE_ROOTS, SERVICES
 
 
 def load_profile(path: str) -> dict[str, Any]:
@@ -134,6 +134,24 @@ def _validate_combinations(s: Settings) -> None:
                               "comma-separated list of MUST, SHOULD and MAY, e.g. MUST,SHOULD.")
     if s.ca_bundle is not None and not Path(s.ca_bundle).is_file():
         raise ConfigError(f"--ca-bundle {s.ca_bundle}: no such file; pass a PEM file of CA certificates.")
+    _validate_services(s)
+
+
+def _validate_services(s: Settings) -> None:
+    from oneroster_conformance.certificate import PROFILES
+
+    unknown = {x.strip() for x in (s.services or "").split(",") if x.strip()} - set(SERVICES)
+    if unknown:
+        raise ConfigError(f"--services {s.services!r}: {', '.join(sorted(unknown))} is not a OneRoster 1.2 service; "
+                          f"use a comma-separated list of {', '.join(SERVICES)}.")
+    unknown = s.required_profiles - set(PROFILES)
+    if unknown:
+        raise ConfigError(f"--require {s.require!r}: {', '.join(sorted(unknown))} is not a conformance profile; "
+                          f"use a comma-separated list of {', '.join(PROFILES)}.")
+    for name, url in (("--gradebook-url", s.gradebook_url), ("--resources-url", s.resources_url)):
+        if url is not None and (urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc):
+            raise ConfigError(f"{name} {url!r} is not an http(s) URL: pass the service root, e.g. "
+                              f"https://sis.example.org{SERVICE_ROOTS[name[2:-4]]}.")
 
 
 def validate(s: Settings) -> None:

@@ -14,8 +14,10 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import dataclass, field
+from functools import cache
 from urllib.parse import quote, urljoin, urlsplit
 
 import httpx
@@ -26,6 +28,7 @@ from oneroster_conformance.client.oauth import TokenManager
 from oneroster_conformance.client.politeness import RateLimiter, retry_after_seconds
 from oneroster_conformance.client.settings import ClientCredentials, Settings
 from oneroster_conformance.exchange import Exchange
+from oneroster_conformance.spec.operations import READ_SCOPES
 
 MAX_RETRIES = 3
 KEEP_PARSED_BYTES = 256 * 1024  # a reply keeps its parsed body up to this size
@@ -115,11 +118,17 @@ class OneRosterClient:
 
     # ------------------------------------------------------------------ URLs
     def url(self, path: str, params=None) -> str:
-        base = path if path.startswith(("http://", "https://")) else self.settings.base_url + path
+        base = path if path.startswith(("http://", "https://")) else self.root_for(path) + path
         query = encode_query(params)
         if not query:
             return base
         return base + ("&" if "?" in base else "?") + query
+
+    def root_for(self, path: str) -> str:
+        """The service root a relative path belongs to: a Gradebook or Resources path goes to that
+        service's root (no path template is shared between the services), anything else to the base URL."""
+        service = service_of_path(path) if (self.settings.binding or "v1p2") == "v1p2" else None
+        return self.settings.service_root(service) if service else (self.settings.base_url or "")
 
     # ------------------------------------------------------------------ resource requests
     def get(self, path: str, params=None, **kw) -> Reply:
@@ -154,6 +163,9 @@ class OneRosterClient:
         url = self.url(path, params)
         hdrs = {"Accept": "application/json", **(headers or {})}
         managed = None
+        service = None if path.startswith(("http://", "https://")) else service_of_path(path)
+        if scopes is None and creds is None and service is not None and not self.settings.scopes_given:
+            scopes = READ_SCOPES[service]  # a Gradebook or Resources read: a token for that service's scopes
         if token is None and self.settings.auth == "oauth1":
             # OneRoster 1.1's OAuth 1.0a: each request signed with the consumer key and secret, no token.
             from oneroster_conformance.client.oauth1 import authorization
@@ -249,6 +261,26 @@ class OneRosterClient:
 
     def close(self) -> None:
         self.http.close()
+
+
+@cache
+def _service_patterns() -> tuple[tuple[str, re.Pattern], ...]:
+    from oneroster_conformance.spec.operations import service_operations
+
+    out = []
+    for service in ("gradebook", "resources"):
+        templates = sorted({op.path for op in service_operations(service)})
+        alternatives = "|".join(re.sub(r"\\{[^}]+\\}", "[^/?]+", re.escape(t)) for t in templates)
+        out.append((service, re.compile(f"^(?:{alternatives})(?:[?#]|$)")))
+    return tuple(out)
+
+
+def service_of_path(path: str) -> str | None:
+    """'gradebook' or 'resources' for a path of those services' OpenAPI files, else None (Rostering)."""
+    for service, pattern in _service_patterns():
+        if pattern.match(path):
+            return service
+    return None
 
 
 def _raw_chunks(response: httpx.Response):

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from oneroster_conformance.client.masking import pretty_repr
-from oneroster_conformance.spec.operations import ALL_SCOPES
+from oneroster_conformance.spec.operations import ALL_SCOPES, SERVICE_ROOTS, SERVICES
 
 # The --help groups, in the order they are shown.
 TARGET = "target and credentials"
@@ -80,6 +80,10 @@ class Settings:
                                       "for every scope of the binding)", TARGET, flag="--scope", repeat=True,
                                       metavar="SCOPE")
     ca_bundle: str | None = setting(None, "PEM file of CA certificates to trust (a district's own CA)", TARGET)
+    gradebook_url: str | None = setting(None, "the Gradebook service root (default: the base URL's origin + "
+                                        "/ims/oneroster/gradebook/v1p2)", TARGET)
+    resources_url: str | None = setting(None, "the Resources service root (default: the base URL's origin + "
+                                        "/ims/oneroster/resources/v1p2)", TARGET)
     insecure: bool = setting(False, "do not verify TLS certificates (transport security is then reported as "
                              "failed)", TARGET)
     # ------------------------------------------------------------------ politeness
@@ -99,12 +103,18 @@ class Settings:
                                 "default for the embedded provider) or sample (the first sample_records of each "
                                 "collection; default for real providers)", CHECKS, choices=("full", "sample"))
     sample_records: int = setting(5000, "records read per collection in a sample sweep", None, minimum=1)
+    services: str | None = setting(None, "the 1.2 services to check, comma-separated (default rostering,gradebook,"
+                                   "resources); a service the provider does not offer is reported not applicable",
+                                   CHECKS)
     embedded_faults: tuple[str, ...] = setting((), "run the embedded reference provider with this named fault "
                                                "(repeatable)", CHECKS, flag="--embedded-fault", repeat=True,
                                                metavar="NAME", profile=False)
     # ------------------------------------------------------------------ gate
     gate_levels: str | None = setting(None, "comma-separated levels that gate, e.g. MUST,SHOULD (default MUST)",
                                       GATE, profile=False)
+    require: str | None = setting(None, "conformance profiles that must be offered, comma-separated: rostering-core, "
+                                  "rostering, demographics, gradebook-pull, resources, assessment-results (a required "
+                                  "profile not offered fails the gate)", GATE)
     gate_should: bool = setting(False, "also fail the gate on SHOULD warnings (the same as --strict)", GATE,
                                 profile=False)
     gate_normative_only: bool = setting(False, "ignore requirements stated in sections the spec heads NOT "
@@ -142,6 +152,31 @@ class Settings:
     embedded: bool = internal(False)
     scopes_given: bool = field(default=False, repr=False, metadata={"env": False, "profile": False, "group": None})
     _repr_pretty_ = pretty_repr  # hypothesis' printer would show client_secret otherwise
+
+    def service_root(self, service: str) -> str:
+        """The root URL of a 1.2 service: given explicitly, else the rostering root's origin + its root path."""
+        given = {"gradebook": self.gradebook_url, "resources": self.resources_url}.get(service)
+        if given:
+            return given.rstrip("/")
+        if service == "rostering" or not self.base_url:
+            return self.base_url or ""
+        base = (self.base_url or "").rstrip("/")
+        rostering = SERVICE_ROOTS["rostering"]
+        prefix = base[: -len(rostering)] if base.endswith(rostering) else self.origin
+        return prefix + SERVICE_ROOTS[service]
+
+    @property
+    def checked_services(self) -> tuple[str, ...]:
+        if (self.binding or "v1p2") != "v1p2":
+            return ("rostering",)
+        if not self.services:
+            return SERVICES
+        chosen = {x.strip() for x in self.services.split(",") if x.strip()}
+        return tuple(s for s in SERVICES if s in chosen or s == "rostering")
+
+    @property
+    def required_profiles(self) -> frozenset[str]:
+        return frozenset(x.strip() for x in (self.require or "").split(",") if x.strip())
 
     @property
     def origin(self) -> str:

@@ -16,12 +16,17 @@ REF_TARGETS = {
     # 1.1 GUIDRefs may name the narrower GUIDType (schemas/v1p1/differences.yaml, guidref-types)
     "student": "getAllStudents", "teacher": "getAllTeachers", "term": "getAllTerms",
     "gradingPeriod": "getAllGradingPeriods", "demographics": "getAllDemographics",
+    # the Gradebook and Resources services (judged only where the provider offers them)
+    "lineItem": "getAllLineItems", "category": "getAllCategories", "scoreScale": "getAllScoreScales",
+    "assessmentLineItem": "getAllAssessmentLineItems", "resource": "getAllResources",
 }
 # GUIDRef type -> the single-object operation that reads one such object
 SINGLE_OF = {
     "org": "getOrg", "user": "getUser", "class": "getClass", "course": "getCourse",
     "academicSession": "getAcademicSession", "enrollment": "getEnrollment", "student": "getStudent",
     "teacher": "getTeacher", "term": "getTerm", "gradingPeriod": "getGradingPeriod", "demographics": "getDemographics",
+    "lineItem": "getLineItem", "category": "getCategory", "scoreScale": "getScoreScale",
+    "assessmentLineItem": "getAssessmentLineItem", "resource": "getResource",
 }
 # For typed endpoints: a predicate a record must satisfy, and its wording
 TYPED = {

@@ -82,6 +82,19 @@ class IdChoice:
                     if len(out) >= limit:
                         break
             return out
+        if rel.through is not None:
+            # Two parameters a third collection names together (a class and a student it enrolls).
+            link, first_key, second_key = rel.through
+            first, second = rel.parent
+            out = []
+            for r in self.collection(link).iter_records():
+                a, b = ((r.get(k) or {}).get("sourcedId") if isinstance(r, dict) else None
+                        for k in (first_key, second_key))
+                if a and b:
+                    out.append({first: a, second: b})
+                    if len(out) >= limit:
+                        break
+            return out
         (param, source), = rel.parent.items()
         data = self.collection(source)
         ids = data.store.ids(data.key, limit) if data.store is not None else data.ids[:limit]

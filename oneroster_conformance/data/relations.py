@@ -107,11 +107,57 @@ class Relation:
     # Two path parameters: (the outer one, the GUIDRef key by which a record of the inner parameter's
     # collection names its outer parent), e.g. a class names its school by "school".
     within: tuple[str, str] | None = None
+    # Two path parameters named together by a third collection: (that collection, the GUIDRef key naming
+    # the first parameter's record, the key naming the second's), e.g. an enrollment names class and user.
+    through: tuple[str, str, str] | None = None
 
     @property
     def collections(self) -> tuple[str, ...]:
         """Every collection the relation needs: the child, the parents' and what ``expected`` reads."""
         return tuple(sorted({self.child, *self.parent.values(), *self.reads}))
+
+
+# ---------------------------------------------------------------- Gradebook and Resources
+def _line_items_of_class(data: Records, class_id: str) -> set[str]:
+    return _ids(data.get("getAllLineItems", []), lambda li: _ref(li, "class") == class_id)
+
+
+def _results_of_class(data: Records, ids: dict[str, str], keep: Callable[[dict], bool] = lambda r: True):
+    """A result belongs to a class through its lineItem (required) or its own optional ``class``."""
+    cid = ids["classSourcedId"]
+    items = _line_items_of_class(data, cid)
+    results = data.get("getAllResults", [])
+    by_item = _ids(results, lambda r: keep(r) and _ref(r, "lineItem") in items)
+    by_class = _ids(results, lambda r: keep(r) and _ref(r, "class") == cid)
+    return by_item, by_item | by_class
+
+
+def _categories_of_class(data: Records, ids: dict[str, str]) -> tuple[set, set]:
+    """Categories carry no class: those the class's lineItems use must be listed; any category may be."""
+    cid = ids["classSourcedId"]
+    used = {_ref(li, "category") for li in data.get("getAllLineItems", []) if _ref(li, "class") == cid}
+    every = _ids(data.get("getAllCategories", []))
+    return used & every, every
+
+
+def _score_scales_of_school(data: Records, ids: dict[str, str]) -> tuple[set, set]:
+    sid = ids["schoolSourcedId"]
+    classes = _ids(data.get("getAllClasses", []), lambda c: _ref(c, "school") == sid)
+    courses = _ids(data.get("getAllCourses", []), lambda c: _ref(c, "org") == sid)
+    scales = data.get("getAllScoreScales", [])
+    by_class = _ids(scales, lambda s: _ref(s, "class") in classes)
+    by_course = _ids(scales, lambda s: _ref(s, "course") in courses)
+    return by_class, by_class | by_course
+
+
+def _resources_listed(param: str, owner: str):
+    """Resources carry no owner: those the rostering record lists in ``resources`` must be returned;
+    any resource the Resources service serves may be."""
+    def expected(data: Records, ids: dict[str, str]) -> tuple[set, set]:
+        record = next((r for r in data.get(owner, []) if r.get("sourcedId") == ids[param]), {})
+        every = _ids(data.get("getAllResources", []))
+        return _refs(record, "resources") & every, every
+    return expected
 
 
 def _same(pred: Callable[[dict, dict[str, str]], bool], child: str):
@@ -163,6 +209,33 @@ RELATIONS: dict[str, Relation] = {
                                      lambda d, i: _users_of_school(d, i, "teacher", "getAllTeachers"), ENROLMENTS),
     "getTermsForSchool": Relation({"schoolSourcedId": "getAllSchools"}, "getAllTerms", _terms_of_school,
                                   ("getAllClasses",)),
+    # Gradebook
+    "getCategoriesForClass": Relation({"classSourcedId": "getAllClasses"}, "getAllCategories", _categories_of_class,
+                                      ("getAllLineItems",)),
+    "getLineItemsForClass": Relation({"classSourcedId": "getAllClasses"}, "getAllLineItems",
+                                     _same(lambda r, i: _ref(r, "class") == i["classSourcedId"], "getAllLineItems")),
+    "getResultsForClass": Relation({"classSourcedId": "getAllClasses"}, "getAllResults", _results_of_class,
+                                   ("getAllLineItems",)),
+    "getResultsForLineItemForClass": Relation(
+        {"classSourcedId": "getAllClasses", "lineItemSourcedId": "getAllLineItems"}, "getAllResults",
+        _same(lambda r, i: _ref(r, "lineItem") == i["lineItemSourcedId"], "getAllResults"), ("getAllLineItems",),
+        within=("classSourcedId", "class")),
+    "getResultsForStudentForClass": Relation(
+        {"classSourcedId": "getAllClasses", "studentSourcedId": "getAllStudents"}, "getAllResults",
+        lambda d, i: _results_of_class(d, i, lambda r: _ref(r, "student") == i["studentSourcedId"]),
+        ("getAllLineItems",), through=("getAllEnrollments", "class", "user")),
+    "getScoreScalesForClass": Relation({"classSourcedId": "getAllClasses"}, "getAllScoreScales",
+                                       _same(lambda r, i: _ref(r, "class") == i["classSourcedId"],
+                                             "getAllScoreScales")),
+    "getScoreScalesForSchool": Relation({"schoolSourcedId": "getAllSchools"}, "getAllScoreScales",
+                                        _score_scales_of_school, ("getAllClasses", "getAllCourses")),
+    # Resources
+    "getResourcesForClass": Relation({"classSourcedId": "getAllClasses"}, "getAllResources",
+                                     _resources_listed("classSourcedId", "getAllClasses")),
+    "getResourcesForCourse": Relation({"courseSourcedId": "getAllCourses"}, "getAllResources",
+                                      _resources_listed("courseSourcedId", "getAllCourses")),
+    "getResourcesForUser": Relation({"userSourcedId": "getAllUsers"}, "getAllResources",
+                                    _resources_listed("userSourcedId", "getAllUsers")),
 }
 
 # Single-object operation -> the collection its ids come from.
@@ -171,4 +244,7 @@ SINGLE_SOURCE = {
     "getDemographics": "getAllDemographics", "getEnrollment": "getAllEnrollments",
     "getGradingPeriod": "getAllGradingPeriods", "getOrg": "getAllOrgs", "getSchool": "getAllSchools",
     "getStudent": "getAllStudents", "getTeacher": "getAllTeachers", "getTerm": "getAllTerms", "getUser": "getAllUsers",
+    "getCategory": "getAllCategories", "getLineItem": "getAllLineItems", "getResult": "getAllResults",
+    "getScoreScale": "getAllScoreScales", "getAssessmentLineItem": "getAllAssessmentLineItems",
+    "getAssessmentResult": "getAllAssessmentResults", "getResource": "getAllResources",
 }

@@ -8,6 +8,7 @@ nothing (the store is opened read-only). Every resource error is an imsx_StatusI
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,13 +21,22 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from oneroster_conformance.provider import aeries, auth, query
-from oneroster_conformance.provider.catalogue import collection, nested_where, segments
+from oneroster_conformance.provider.catalogue import NESTED_TWICE, collection, nested_where, segments
 from oneroster_conformance.provider.config import ProviderConfig
 from oneroster_conformance.provider.errors import InjectedFault, ProviderError, status_info
 from oneroster_conformance.provider.serialize import Render, fault_targets, record
 from oneroster_conformance.provider.store import Store
 from oneroster_conformance.spec.discovery import DISCOVERY_FILES, revision_document
-from oneroster_conformance.spec.operations import SERVICE_ROOT, Operation, operations
+from oneroster_conformance.spec.operations import DISCOVERY_FILES as SERVICE_DISCOVERY_FILES
+from oneroster_conformance.spec.operations import (
+    ROSTERING,
+    SERVICE_ROOT,
+    SERVICE_ROOTS,
+    Operation,
+    operations,
+    published,
+    service_operations,
+)
 
 log = logging.getLogger("oneroster_conformance.provider")
 
@@ -74,9 +84,10 @@ def open_store(config: ProviderConfig) -> Store:
 
             tables = roster_v1p1(aeries=config.flavour == "aeries", faults=data_faults)
         elif config.students is None:
-            from oneroster_conformance.provider.sample import roster
+            from oneroster_conformance.provider.gradebook import derive
+            from oneroster_conformance.provider.sample import records, roster
 
-            tables = roster()
+            tables = {**roster(), **derive(records("classes"), records("enrollments"))}
         else:
             from oneroster_conformance.provider.generator import District
 
@@ -171,6 +182,8 @@ class OperationEndpoint:
         return Render(config, self.state.store, root, self.table, fields)
 
     def href_root(self, request: Request) -> str:
+        if self.op.service != ROSTERING:
+            return origin(request, self.state.config)  # Gradebook and Resources store hrefs with their service root
         if self.state.config.has("relative-href"):
             return "~" + self.state.root_path
         return origin(request, self.state.config) + self.state.root_path
@@ -184,7 +197,8 @@ class OperationEndpoint:
         """Check every parent in the path; return the WHERE narrowing the child to the last one."""
         path = request.path_params
         previous: tuple[str, str] | None = None
-        for name, param in self.chain[:-1]:
+        parents = self.chain[:-1]
+        for name, param in parents:
             sid = path[param]
             extra, extra_params = "1", ()
             if previous is not None:
@@ -196,7 +210,11 @@ class OperationEndpoint:
         if previous is None:
             return collection(self.target, self.state.config).where, []
         where, typed = nested_where(previous[0], self.target, self.state.config)
-        return f"{typed} AND {where}", [previous[1]]
+        params = [previous[1]]
+        if len(parents) == 2 and (twice := NESTED_TWICE.get((parents[0][0], previous[0], self.target))):
+            where = f"{where} AND {twice}"
+            params.append(path[parents[0][1]])
+        return f"{typed} AND {where}", params
 
     # ---------------------------------------------------------------- collections
     def _collection(self, request: Request, token: str | None) -> Response:
@@ -313,12 +331,35 @@ def discovery_document(request: Request, state: ProviderState) -> dict:
     return doc
 
 
-def _discovery(state: ProviderState):
+def service_discovery_document(request: Request, state: ProviderState, service: str) -> dict:
+    """The published OpenAPI file of the Gradebook or Resources service, pointed at this server."""
+    doc = copy.deepcopy(published(service))
+    here = origin(request, state.config)
+    doc["servers"] = [{"url": here + SERVICE_ROOTS[service], "description": "This reference provider."}]
+    for scheme in doc.get("components", {}).get("securitySchemes", {}).values():
+        flow = scheme.get("flows", {}).get("clientCredentials")
+        if flow is not None:
+            flow["tokenUrl"] = here + "/token"
+    return doc
+
+
+def _discovery(state: ProviderState, service: str = ROSTERING):
     def endpoint(request: Request) -> Response:
         if request.method not in ("GET", "HEAD"):
             return error_response(ProviderError(405, "The discovery file is read-only.",
                                                 headers={"Allow": "GET, HEAD"}), state.config)
+        if service != ROSTERING:
+            return JSONResponse(service_discovery_document(request, state, service))
         return JSONResponse(discovery_document(request, state))
+
+    return endpoint
+
+
+def _read_only(state: ProviderState):
+    """A write-only path of the Gradebook service (POST of results, lineItems): reads only for now."""
+    def endpoint(request: Request) -> Response:
+        return error_response(ProviderError(405, f"{request.method} is not allowed: this service is read-only.",
+                                            headers={"Allow": "GET, HEAD"}), state.config)
 
     return endpoint
 
@@ -359,6 +400,8 @@ def create_app(config: ProviderConfig) -> Starlette:
             continue
         routes.append(Route(state.root_path + op.path, OperationEndpoint(op, state).handle, methods=ALL_METHODS,
                             name=op.operation_id))
+    if config.binding == "v1p2":
+        routes.extend(_service_routes(state))
 
     def not_found(request: Request, exc: Exception) -> Response:
         return error_response(ProviderError(404, f"Nothing is served at {request.url.path}.", "unknownobject"),
@@ -376,6 +419,27 @@ def create_app(config: ProviderConfig) -> Starlette:
     if config.latency:
         app.add_middleware(_Latency, seconds=config.latency)
     return app
+
+
+def _service_routes(state: ProviderState) -> list[Route]:
+    """The Gradebook and Resources services on the same origin, each at its own root (reads only:
+    every write answers 405 and changes nothing; the writes are the next step)."""
+    config = state.config
+    routes: list[Route] = []
+    for service in config.services - {ROSTERING}:
+        root = SERVICE_ROOTS[service]
+        if not config.has("no-discovery"):
+            routes.append(Route(f"{root}/{SERVICE_DISCOVERY_FILES[service]}", _discovery(state, service),
+                                methods=ALL_METHODS))
+        served: set[str] = set()
+        for op in service_operations(service):
+            if op.method == "GET" and op.operation_id not in config.omit_operations:
+                routes.append(Route(root + op.path, OperationEndpoint(op, state).handle, methods=ALL_METHODS,
+                                    name=op.operation_id))
+                served.add(op.path)
+        for path in sorted({op.path for op in service_operations(service)} - served):
+            routes.append(Route(root + path, _read_only(state), methods=ALL_METHODS))
+    return routes
 
 
 class _Latency:

@@ -37,6 +37,15 @@ COLLECTIONS: dict[str, Collection] = {
     "courses": Collection("courses", "1"),
     "enrollments": Collection("enrollments", "1"),
     "demographics": Collection("demographics", "1"),
+    # Gradebook service
+    "categories": Collection("categories", "1"),
+    "lineItems": Collection("line_items", "1"),
+    "results": Collection("results", "1"),
+    "scoreScales": Collection("score_scales", "1"),
+    "assessmentLineItems": Collection("assessment_line_items", "1"),
+    "assessmentResults": Collection("assessment_results", "1"),
+    # Resources service
+    "resources": Collection("resources", "1"),
 }
 
 # (parent collection, child collection) -> SQL over alias t with one parameter: the parent's sourcedId
@@ -57,6 +66,27 @@ NESTED: dict[tuple[str, str], str] = {
                           "ON ct.class_sid = c.sid WHERE c.school_sid = ?)",
     ("terms", "gradingPeriods"): "t.parent_sid = ?",
     ("schools", "courses"): "t.org_sid = ?",
+    # Gradebook: the class (or school) a record belongs to is a plain column.
+    ("classes", "categories"): "t.class_sid = ?",
+    ("classes", "lineItems"): "t.class_sid = ?",
+    ("classes", "results"): "t.class_sid = ?",
+    ("classes", "scoreScales"): "t.class_sid = ?",
+    ("schools", "scoreScales"): "t.school_sid = ?",
+    ("lineItems", "results"): "t.line_item_sid = ?",
+    ("students", "results"): "t.student_sid = ?",
+    # Resources: linked to courses, classes and users
+    ("classes", "resources"): "t.sid IN (SELECT resource_sid FROM resource_links WHERE kind = 'class' "
+                              "AND owner_sid = ?)",
+    ("courses", "resources"): "t.sid IN (SELECT resource_sid FROM resource_links WHERE kind = 'course' "
+                              "AND owner_sid = ?)",
+    ("users", "resources"): "t.sid IN (SELECT resource_sid FROM resource_links WHERE kind = 'user' "
+                            "AND owner_sid = ?)",
+}
+
+# (grandparent, parent, child) -> a further narrowing by the grandparent: the results of a student
+# *in a class* are that student's results in that class only.
+NESTED_TWICE: dict[tuple[str, str, str], str] = {
+    ("classes", "students", "results"): "t.class_sid = ?",
 }
 
 

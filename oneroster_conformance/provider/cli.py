@@ -35,6 +35,8 @@ def parser() -> argparse.ArgumentParser:
                    "OAuth 1.0a signed (HMAC-SHA256) with a client id and secret (1.1 only)")
     p.add_argument("--latency-ms", type=float, default=0, metavar="MS", help="every response waits MS milliseconds "
                    "first, as a server across a network would (benchmarks)")
+    p.add_argument("--services", default="rostering,gradebook,resources", help="the 1.2 services served, "
+                   "comma-separated (default all three; 'rostering' alone is a conformant Rostering-only SIS)")
     p.add_argument("--list-faults", action="store_true", help="list the named faults and exit")
     return p
 
@@ -52,7 +54,8 @@ def main(argv: list[str] | None = None) -> int:
                                 seed=args.seed, token_lifetime=args.token_lifetime, page_cap=args.page_cap,
                                 public_url=args.public_url,
                                 binding="v1p1" if only_v1p1(args.flavour, args.auth) else args.binding,
-                                flavour=args.flavour, auth=args.auth, latency=args.latency_ms / 1000)
+                                flavour=args.flavour, auth=args.auth, latency=args.latency_ms / 1000,
+                                services=frozenset(x.strip() for x in args.services.split(",") if x.strip()))
     except ValueError as e:
         print(e, file=sys.stderr)
         return 2

@@ -28,11 +28,16 @@ class ProviderConfig:
     flavour: str | None = None  # "aeries": token at /admin/token/, service under /admin, permission areas per client
     auth: str = "oauth2"  # "oauth1": resource requests must be OAuth 1.0a signed (HMAC-SHA256), no tokens
     latency: float = 0.0  # seconds each response waits first: a server across a network (benchmarks)
+    # The 1.2 services served (Rostering always); a rostering-only provider is conformant too.
+    services: frozenset[str] = frozenset({"rostering", "gradebook", "resources"})
 
     def __post_init__(self) -> None:
         # Accept any iterable of names (a list from argparse, a set) but store a frozenset.
         object.__setattr__(self, "faults", frozenset(self.faults))
         object.__setattr__(self, "omit_operations", frozenset(self.omit_operations))
+        object.__setattr__(self, "services", frozenset(self.services) | {"rostering"})
+        if self.services - {"rostering", "gradebook", "resources"}:
+            raise ValueError("services are rostering, gradebook and resources")
         if self.default_order not in ("sourcedId", "dateLastModified-desc"):
             raise ValueError("default_order must be 'sourcedId' or 'dateLastModified-desc'")
         if self.unknown_sort not in ("default", "error"):

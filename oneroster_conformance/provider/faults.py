@@ -249,6 +249,30 @@ FAULTS: dict[str, Fault] = dict(
             "data/references-resolve",
             also=("data/nested-matches",),
         ),
+        # ------------------------------------------------------------ gradebook and resources
+        _f(
+            "line-item-range-inverted",
+            "one lineItem's resultValueMin is above its resultValueMax.",
+            "gradebook/result-value-range",
+        ),
+        _f(
+            "result-class-mismatch",
+            "one result names a class other than its lineItem's.",
+            "gradebook/result-class-consistent",
+            # the served class no longer sorts or filters where the stored one does
+            also=("sort/dot-notation", *FILTER_PROPERTIES, "filter/case-insensitive", "filter/dot-notation"),
+        ),
+        _f(
+            "result-student-dangling",
+            "one result's student names a user the Rostering service does not know.",
+            "data/references-resolve",
+            also=("data/nested-matches", *FILTER_PROPERTIES, "filter/case-insensitive", "filter/dot-notation"),
+        ),
+        _f(
+            "gradebook-core-overgrants",
+            "gradebook-core.readonly also reads the class-nested Gradebook operations (the core/full split ignored).",
+            "scopes/deny",
+        ),
         _f("relative-href", "hrefs are relative ('~/ims/oneroster/rostering/v1p2/orgs/x').", "data/href-usable"),
         _f("two-primary-roles", "one user has two primary roles at the same org.", "data/primary-role"),
         _f(

@@ -23,6 +23,14 @@ ENTITIES: dict[str, tuple[str, str]] = {
     "users": ("UserSet", "User"),
     "enrollments": ("EnrollmentSet", "Enrollment"),
     "demographics": ("DemographicsSet", "Demographics"),
+    # Gradebook and Resources: the published OpenAPI files' components (spec.published)
+    "categories": ("CategoriesSetDType", "CategoryDType"),
+    "line_items": ("LineItemSetDType", "LineItemDType"),
+    "results": ("ResultSetDType", "ResultDType"),
+    "score_scales": ("ScoreScaleSetDType", "ScoreScaleDType"),
+    "assessment_line_items": ("AssessmentLineItemSetDType", "AssessmentLineItemDType"),
+    "assessment_results": ("AssessmentResultSetDType", "AssessmentResultDType"),
+    "resources": ("ResourceSetDType", "ResourceDType"),
 }
 
 _SAFE_KEY = re.compile(r"^[A-Za-z0-9_:\-]{1,100}$")

@@ -46,6 +46,8 @@ def fault_targets(store: Store) -> dict[str, str | None]:
             "class": store.scalar("SELECT min(sid) FROM classes"),
             "student": store.scalar("SELECT min(sid) FROM users WHERE is_student = 1"),
             "user": store.scalar("SELECT min(sid) FROM users"),
+            "line_item": store.scalar("SELECT min(sid) FROM line_items"),
+            "result": store.scalar("SELECT min(sid) FROM results"),
         }
 
     return store.cached(("fault-targets",), compute)
@@ -89,5 +91,16 @@ def _data_faults(rec: dict[str, Any], ctx: Render) -> None:
         missing = "crs-does-not-exist"
         rec["course"] = {**rec["course"], "sourcedId": missing,
                          "href": rec["course"]["href"].rsplit("/", 1)[0] + "/" + missing}
+    elif table == "line_items" and config.has("line-item-range-inverted") and sid == targets["line_item"]:
+        rec["resultValueMin"], rec["resultValueMax"] = 100.0, 0.0
+    elif table == "results" and sid == targets["result"]:
+        if config.has("result-class-mismatch") and isinstance(rec.get("class"), dict):
+            other = ctx.store.scalar("SELECT min(sid) FROM classes WHERE sid <> ?", (rec["class"]["sourcedId"],))
+            rec["class"] = {**rec["class"], "sourcedId": other,
+                            "href": rec["class"]["href"].rsplit("/", 1)[0] + "/" + other}
+        if config.has("result-student-dangling"):
+            missing = "stu-does-not-exist"
+            rec["student"] = {**rec["student"], "sourcedId": missing,
+                              "href": rec["student"]["href"].rsplit("/", 1)[0] + "/" + missing}
     elif table == "demographics" and config.has("demographics-own-ids") and sid is not None:
         rec["sourcedId"] = "demo-" + sid

@@ -21,8 +21,9 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from oneroster_conformance.provider import collation
+from oneroster_conformance.provider.gradebook import COLUMNS as GRADEBOOK_COLUMNS
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 DDL = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -37,6 +38,16 @@ CREATE TABLE user_roles (user_sid TEXT NOT NULL, org_sid TEXT NOT NULL, role TEX
 CREATE TABLE enrollments (sid TEXT NOT NULL UNIQUE, doc TEXT NOT NULL, dlm TEXT, class_sid TEXT, school_sid TEXT,
                           user_sid TEXT, role TEXT);
 CREATE TABLE demographics (sid TEXT NOT NULL UNIQUE, doc TEXT NOT NULL, dlm TEXT);
+CREATE TABLE categories (sid TEXT NOT NULL UNIQUE, doc TEXT NOT NULL, dlm TEXT, class_sid TEXT);
+CREATE TABLE line_items (sid TEXT NOT NULL UNIQUE, doc TEXT NOT NULL, dlm TEXT, class_sid TEXT, school_sid TEXT);
+CREATE TABLE results (sid TEXT NOT NULL UNIQUE, doc TEXT NOT NULL, dlm TEXT, line_item_sid TEXT, class_sid TEXT,
+                      student_sid TEXT);
+CREATE TABLE score_scales (sid TEXT NOT NULL UNIQUE, doc TEXT NOT NULL, dlm TEXT, class_sid TEXT, school_sid TEXT);
+CREATE TABLE assessment_line_items (sid TEXT NOT NULL UNIQUE, doc TEXT NOT NULL, dlm TEXT, class_sid TEXT);
+CREATE TABLE assessment_results (sid TEXT NOT NULL UNIQUE, doc TEXT NOT NULL, dlm TEXT, line_item_sid TEXT,
+                                 student_sid TEXT);
+CREATE TABLE resources (sid TEXT NOT NULL UNIQUE, doc TEXT NOT NULL, dlm TEXT);
+CREATE TABLE resource_links (resource_sid TEXT NOT NULL, kind TEXT NOT NULL, owner_sid TEXT NOT NULL);
 """
 
 # Built after the bulk insert: cheaper than maintaining them row by row.
@@ -62,9 +73,18 @@ CREATE INDEX user_roles_org ON user_roles (org_sid, role, user_sid);
 CREATE INDEX enrollments_class ON enrollments (class_sid, role, user_sid);
 CREATE INDEX enrollments_school ON enrollments (school_sid, sid);
 CREATE INDEX enrollments_user ON enrollments (user_sid, role, class_sid);
+CREATE INDEX categories_class ON categories (class_sid);
+CREATE INDEX line_items_class ON line_items (class_sid);
+CREATE INDEX results_line_item ON results (line_item_sid);
+CREATE INDEX results_class ON results (class_sid, student_sid);
+CREATE INDEX score_scales_class ON score_scales (class_sid);
+CREATE INDEX score_scales_school ON score_scales (school_sid);
+CREATE INDEX resource_links_owner ON resource_links (kind, owner_sid);
 """
 
-TABLES = ("orgs", "academic_sessions", "courses", "classes", "users", "enrollments", "demographics")
+TABLES = ("orgs", "academic_sessions", "courses", "classes", "users", "enrollments", "demographics",
+          "categories", "line_items", "results", "score_scales", "assessment_line_items", "assessment_results",
+          "resources", "resource_links")
 
 
 def _sid(ref: Any) -> str | None:
@@ -82,6 +102,10 @@ def _dump(record: Mapping[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
+def _width(k: int) -> Callable[[Mapping[str, Any]], tuple]:
+    return lambda r: (None,) * k
+
+
 # table -> record -> the column values after (sid, doc)
 _COLUMNS: dict[str, Callable[[Mapping[str, Any]], tuple]] = {
     "orgs": lambda r: (r.get("type"), _sid(r.get("parent"))),
@@ -94,6 +118,8 @@ _COLUMNS: dict[str, Callable[[Mapping[str, Any]], tuple]] = {
     ),
     "enrollments": lambda r: (_sid(r.get("class")), _sid(r.get("school")), _sid(r.get("user")), r.get("role")),
     "demographics": lambda r: (),
+    # Gradebook and Resources tables arrive as ready rows (provider.gradebook): only their width matters.
+    **{table: _width(k) for table, k in GRADEBOOK_COLUMNS.items()},
 }
 
 

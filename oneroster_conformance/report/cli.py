@@ -68,6 +68,8 @@ def cmd_html(args: argparse.Namespace) -> int:
     if footer and footer.get("finished_at"):
         meta["finished_at"] = footer["finished_at"]
     meta["unfinished"] = footer is None  # the report's header then says the run did not finish
+    if footer and footer.get("certificate"):
+        meta["certificate"] = footer["certificate"]
     out = Path(args.output or Path(args.results).with_suffix(".html"))
     decision = _decision(results, footer, args)
     write_html(results, out, meta, decision, _catalogue())

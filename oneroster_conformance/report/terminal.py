@@ -59,3 +59,12 @@ def verdict_line(decision: GateDecision, report_path: str | Path | None = None, 
     if report_path:
         line += f" Report: {report_path}"
     return line
+
+
+def certificate_lines(verdicts) -> list[str]:
+    """The certificate: one line per conformance profile (a certificate.Verdict each)."""
+    width = max(len(v.profile.title) for v in verdicts)
+    lines = ["certificate (per service and profile):"]
+    for v in verdicts:
+        lines.append(f"  {v.profile.title:<{width}}  {v.status:<24} {v.detail}")
+    return lines

@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from oneroster_conformance.readiness.cases import Parametrization, readiness_cases
-from oneroster_conformance.spec.operations import Operation, Scope, ScopeCase, operations, rostering_scopes, short_scope
+from oneroster_conformance.spec.operations import (
+    Operation,
+    Scope,
+    ScopeCase,
+    read_operations,
+    rostering_scopes,
+    scopes_of,
+    short_scope,
+)
 
 OPERATION_FIXTURES: dict[str, Callable[[Operation], bool]] = {
     "operation": lambda op: True,
@@ -20,15 +28,16 @@ OPERATION_FIXTURES: dict[str, Callable[[Operation], bool]] = {
 }
 
 
-def cases(fixturenames: Iterable[str], binding: str, readiness: str | None) -> list[Parametrization]:
+def cases(fixturenames: Iterable[str], binding: str, readiness: str | None,
+          services: tuple[str, ...] = ("rostering",)) -> list[Parametrization]:
     names = set(fixturenames)
-    ops = operations(binding)
+    ops = read_operations(binding, services)  # Rostering, then the other services' GETs
     out: list[Parametrization] = []
     for name, keep in OPERATION_FIXTURES.items():
         if name in names:
             chosen = [op for op in ops if keep(op)]
             out.append((name, list(chosen), [op.operation_id for op in chosen]))
-    scopes = rostering_scopes(binding)
+    scopes = scopes_of(services) if binding == "v1p2" else rostering_scopes(binding)
     if "scope" in names:
         out.append(("scope", [Scope(s) for s in scopes], [short_scope(s) for s in scopes]))
     out += readiness_cases(names, readiness)

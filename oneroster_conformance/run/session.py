@@ -115,11 +115,31 @@ class Run:
         self.decision = decide(gated, gate_levels=self.info.gate_levels,
                                include_non_normative=self.info.include_non_normative)
         self.exit_status = interrupted_status if interrupted_status is not None else self.decision.exit_status
+        self._certify(interrupted_status is not None)
         if self.harness is not None:
             self.info.requests_sent = self.harness.client.request_count
         for sink in self.sinks:
             sink.finish(self.info, self.decision, self.exit_status)
         return self.decision
+
+    def _certify(self, interrupted: bool) -> None:
+        """The verdict per service and profile; a required profile that is not conformant fails the gate."""
+        from oneroster_conformance.certificate import verdicts
+
+        if self.harness is None or self.harness.binding != "v1p2" or self.decision is None:
+            return  # the profiles are those of OneRoster 1.2's three services
+        s = self.harness.settings
+        self.info.certificate = verdicts(self.results, self.harness.offers, s.required_profiles,
+                                         s.checked_services, self.harness.answered_with_data)
+        self.info.meta = {**self.info.meta, "certificate": [v.to_dict() for v in self.info.certificate]}
+        unmet = [v for v in self.info.certificate if v.profile.name in s.required_profiles
+                 and v.status != "CONFORMANT"]
+        if unmet and not interrupted and s.gate_scope != "readiness":
+            status = max(self.exit_status or 0, 1)
+            names = ", ".join(f"{v.profile.title} ({v.status.lower()})" for v in unmet)
+            self.decision.reason = f"NOT CONFORMANT: required profile(s) {names}; exit status {status}."
+            self.decision.conformant, self.decision.exit_status = False, status
+            self.exit_status = status
 
     def close(self) -> None:
         if self.harness is not None:

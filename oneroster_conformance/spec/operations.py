@@ -1,8 +1,10 @@
-"""The operation catalogue, built from the extracted OpenAPI listing at import time.
+"""The operation catalogue, built from the spec's OpenAPI files at import time.
 
 Nothing here is typed in by hand: paths, parameters, response schemas and scopes all come from
-``schemas/<binding>/openapi.json``. Suites iterate this catalogue, so a new operation in the
-OpenAPI needs no new test code.
+``schemas/<binding>/openapi.json`` (Rostering) and the published OpenAPI files of the Gradebook and
+Resources services (``schemas/v1p2/published/``). Suites iterate this catalogue, so a new operation
+in an OpenAPI file needs no new test code. Every Operation names its service; its path is relative
+to that service's root.
 """
 
 from __future__ import annotations
@@ -22,8 +24,36 @@ ALL_SCOPES = (ROSTER, ROSTER_CORE, ROSTER_DEMOGRAPHICS)
 # 1.1's endpoint tables name the same rostering scopes under their own prefix (schemas/v1p1/differences.yaml;
 # the derived 1.1 OpenAPI carries them per operation).
 SCOPE_PREFIXES = {"v1p2": SCOPE_PREFIX, "v1p1": "https://purl.imsglobal.org/spec/or/v1p1/scope/"}
+GRADEBOOK_CORE = SCOPE_PREFIX + "gradebook-core.readonly"
+GRADEBOOK_READ = SCOPE_PREFIX + "gradebook.readonly"
+ASSESSMENT_READ = SCOPE_PREFIX + "assessment.readonly"
+RESOURCE_CORE = SCOPE_PREFIX + "resource-core.readonly"
+RESOURCE_READ = SCOPE_PREFIX + "resource.readonly"
+WRITE_SCOPES = tuple(SCOPE_PREFIX + s for s in ("gradebook.createput", "gradebook.createpost", "gradebook.delete",
+                                                "assessment.createput", "assessment.delete"))
+# The read scopes of each service (the write scopes are the next step: they grant no GET).
+READ_SCOPES = {"rostering": ALL_SCOPES, "gradebook": (GRADEBOOK_READ, GRADEBOOK_CORE, ASSESSMENT_READ),
+               "resources": (RESOURCE_READ, RESOURCE_CORE)}
+EVERY_READ_SCOPE = tuple(s for scopes in READ_SCOPES.values() for s in scopes)
+
+
+def scopes_of(services: tuple[str, ...]) -> tuple[str, ...]:
+    """The read scopes of the chosen services, Rostering's first."""
+    return tuple(s for name, scopes in READ_SCOPES.items() if name in services or name == "rostering" for s in scopes)
+
+
 SERVICE_ROOT = {"v1p2": "/ims/oneroster/rostering/v1p2", "v1p1": "/ims/oneroster/v1p1"}
 DISCOVERY_FILE = "discovery/onerosterv1p2rostersservice_openapi3_v1p0.json"
+
+# The three REST services of OneRoster 1.2: root path and the published OpenAPI file of each.
+ROSTERING, GRADEBOOK, RESOURCES = "rostering", "gradebook", "resources"
+SERVICES = (ROSTERING, GRADEBOOK, RESOURCES)
+SERVICE_ROOTS = {ROSTERING: SERVICE_ROOT["v1p2"], GRADEBOOK: "/ims/oneroster/gradebook/v1p2",
+                 RESOURCES: "/ims/oneroster/resources/v1p2"}
+PUBLISHED_FILES = {ROSTERING: "onerosterv1p2rostersservice_openapi3_v1p0.json",
+                   GRADEBOOK: "onerosterv1p2gradebookservice_openapi3_v1p0.json",
+                   RESOURCES: "onerosterv1p2resourcesservice_openapi3_v1p0.json"}
+DISCOVERY_FILES = {name: f"discovery/{file}" for name, file in PUBLISHED_FILES.items()}
 
 _PARAM = re.compile(r"{([^}]+)}")
 
@@ -71,6 +101,7 @@ class Operation:
     scopes: frozenset[str] = frozenset()
     tag: str = ""
     binding: str = "v1p2"
+    service: str = ROSTERING
 
     @property
     def is_collection(self) -> bool:
@@ -124,8 +155,37 @@ def _ref_name(ref: str) -> str:
 
 
 @cache
+def published(service: str) -> dict:
+    """A service's published OpenAPI document (schemas/v1p2/published/, byte for byte)."""
+    path = schemas_dir() / "v1p2" / "published" / PUBLISHED_FILES[service]
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@cache
 def operations(binding: str = "v1p2") -> tuple[Operation, ...]:
-    doc = openapi(binding)
+    """The Rostering service's operations (the binding's own listing)."""
+    return _catalogue(openapi(binding), binding, ROSTERING)
+
+
+@cache
+def service_operations(service: str) -> tuple[Operation, ...]:
+    """Every operation of one 1.2 service, read and write; Rostering is the binding's own listing."""
+    if service == ROSTERING:
+        return operations("v1p2")
+    return _catalogue(published(service), "v1p2", service)
+
+
+def read_operations(binding: str = "v1p2", services: tuple[str, ...] = SERVICES) -> tuple[Operation, ...]:
+    """The GET operations the read suites iterate: Rostering's, then those of the other services chosen."""
+    ops = list(operations(binding))
+    if binding == "v1p2":
+        for service in services:
+            if service != ROSTERING:
+                ops.extend(op for op in service_operations(service) if op.method == "GET")
+    return tuple(ops)
+
+
+def _catalogue(doc: dict, binding: str, service: str) -> tuple[Operation, ...]:
     params = doc.get("components", {}).get("parameters", {})
     ops: list[Operation] = []
     for path, item in doc["paths"].items():
@@ -153,13 +213,14 @@ def operations(binding: str = "v1p2") -> tuple[Operation, ...]:
                 scopes=scopes,
                 tag=(spec.get("tags") or [""])[0],
                 binding=binding,
+                service=service,
             )
             ops.append(op)
     return tuple(sorted(ops, key=lambda o: o.operation_id))
 
 
 def by_id(operation_id: str, binding: str = "v1p2") -> Operation:
-    for op in operations(binding):
+    for op in read_operations(binding) if binding == "v1p2" else operations(binding):
         if op.operation_id == operation_id:
             return op
     raise KeyError(operation_id)
@@ -173,7 +234,9 @@ def granted_by(scope: str, binding: str = "v1p2") -> tuple[Operation, ...]:
 
 @cache
 def wrapper_of(schema_name: str, binding: str = "v1p2") -> str:
-    schema = json.loads((schemas_dir() / binding / f"{schema_name}.json").read_text(encoding="utf-8"))
+    from oneroster_conformance.spec.schemas import schema as load_schema
+
+    schema = load_schema(schema_name, binding)
     props = list(schema.get("properties", {}))
     if len(props) != 1:
         raise LookupError(f"{schema_name} has {len(props)} top-level properties")

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from query_support import assert_filter_matches, ground_truth, ids, listing, page_records, schema_fields
 
-from oneroster_conformance.checks import assert_status, expect, fail
+from oneroster_conformance.checks import assert_status, expect, fail, not_applicable
 from oneroster_conformance.query.filter import Clause, Logical, format_filter
 from oneroster_conformance.query.projection import projection_violations
 from oneroster_conformance.query.strategies import clauses, field_lists, windows
@@ -20,6 +20,13 @@ from oneroster_conformance.query.strategies import clauses, field_lists, windows
 SUBJECT = "getAllUsers"  # the richest collection: nested roles, arrays, Unicode names
 FILTER_FIELDS = ("sourcedId", "status", "dateLastModified", "givenName", "familyName", "enabledUser", "grades",
                  "username", "email", "primaryOrg", "roles")
+# Each subject: (fields the filters draw from, text fields whose case is flipped). Results are the
+# Gradebook's richest collection (numbers, dates, Unicode comments, references into Rostering).
+SUBJECTS = {
+    SUBJECT: (FILTER_FIELDS, ("givenName", "familyName", "username", "email")),
+    "getAllResults": (("sourcedId", "status", "dateLastModified", "scoreStatus", "scoreDate", "score", "comment",
+                       "lineItem", "student", "class"), ("comment", "scoreStatus")),
+}
 
 
 _STRATEGIES: dict[tuple, tuple] = {}
@@ -34,10 +41,13 @@ def _clauses(records, fields):
     return _STRATEGIES[key][1]
 
 
-@pytest.fixture(scope="module")
-def users(harness, crawl):
-    op = next(o for o in harness.operations if o.operation_id == SUBJECT)
-    return op, ground_truth(crawl, op)
+@pytest.fixture(scope="module", params=sorted(SUBJECTS))
+def subject(harness, crawl, request):
+    op = next((o for o in harness.operations if o.operation_id == request.param), None)
+    if op is None:
+        not_applicable(f"{request.param} is not checked on this provider (its service profile is not offered)")
+    fields, texts = SUBJECTS[request.param]
+    return op, ground_truth(crawl, op), fields, texts
 
 
 def _filtered(crawl, op, ast, records) -> list[str]:
@@ -50,15 +60,15 @@ def _filtered(crawl, op, ast, records) -> list[str]:
 
 @pytest.mark.requirement("filter/predicates")
 @given(data=st.data())
-def test_property_filter_matches_oracle(crawl, users, data):
-    op, records = users
-    assert_filter_matches(crawl, op, records, data.draw(_clauses(records, FILTER_FIELDS), label="filter"), "drawn")
+def test_property_filter_matches_oracle(crawl, subject, data):
+    op, records, fields, texts = subject
+    assert_filter_matches(crawl, op, records, data.draw(_clauses(records, fields), label="filter"), "drawn")
 
 
-def _two_clauses(crawl, users, data, logical: str) -> None:
-    op, records = users
-    a = data.draw(_clauses(records, FILTER_FIELDS), label="A")
-    b = data.draw(_clauses(records, FILTER_FIELDS), label="B")
+def _two_clauses(crawl, subject, data, logical: str) -> None:
+    op, records, fields, texts = subject
+    a = data.draw(_clauses(records, fields), label="A")
+    b = data.draw(_clauses(records, fields), label="B")
     got = set(assert_filter_matches(crawl, op, records, Logical(logical, (a, b)), logical))
     outside = got - {r["sourcedId"] for r in records}
     expect(not outside, f"A {logical} B returned records outside the unfiltered collection: {listing(sorted(outside))}",
@@ -67,21 +77,21 @@ def _two_clauses(crawl, users, data, logical: str) -> None:
 
 @pytest.mark.requirement("filter/logical-and")
 @given(data=st.data())
-def test_property_and_within_each(crawl, users, data):
-    _two_clauses(crawl, users, data, "AND")
+def test_property_and_within_each(crawl, subject, data):
+    _two_clauses(crawl, subject, data, "AND")
 
 
 @pytest.mark.requirement("filter/logical-or")
 @given(data=st.data())
-def test_property_or_is_union(crawl, users, data):
-    _two_clauses(crawl, users, data, "OR")
+def test_property_or_is_union(crawl, subject, data):
+    _two_clauses(crawl, subject, data, "OR")
 
 
 @pytest.mark.requirement("filter/case-insensitive")
 @given(data=st.data())
-def test_property_case_change_keeps_result(crawl, users, data):
-    op, records = users
-    clause = data.draw(_clauses(records, ("givenName", "familyName", "username", "email")).filter(
+def test_property_case_change_keeps_result(crawl, subject, data):
+    op, records, fields, texts = subject
+    clause = data.draw(_clauses(records, texts).filter(
         lambda f: f.op in ("=", "~") and f.value.swapcase() != f.value), label="filter")
     flipped = Clause(clause.field, clause.op, clause.value.swapcase())
     first, second = set(_filtered(crawl, op, clause, records)), set(_filtered(crawl, op, flipped, records))
@@ -91,8 +101,8 @@ def test_property_case_change_keeps_result(crawl, users, data):
 
 @pytest.mark.requirement("pagination/window")
 @given(data=st.data())
-def test_property_windows_are_slices(harness, users, data):
-    op, records = users
+def test_property_windows_are_slices(harness, subject, data):
+    op, records, fields, texts = subject
     truth = ids(records)
     limit, offset = data.draw(windows(len(truth)), label="window")
     reply = harness.client.get(op.path, {"limit": limit, "offset": offset})
@@ -107,8 +117,8 @@ def test_property_windows_are_slices(harness, users, data):
 
 @pytest.mark.requirement("fields/subset")
 @given(data=st.data())
-def test_property_fields_is_a_projection(harness, users, data):
-    op, records = users
+def test_property_fields_is_a_projection(harness, subject, data):
+    op, records, fields, texts = subject
     known = sorted(schema_fields(op, harness.binding))
     # known names only: how unknown names are answered is fields/unknown-field's rule
     requested = data.draw(field_lists(known).map(lambda names: [n for n in names if n in known]).filter(bool),

@@ -10,6 +10,7 @@ import pytest
 from oneroster_conformance.provider.auth import load_clients
 from oneroster_conformance.spec.operations import (
     ALL_SCOPES,
+    EVERY_READ_SCOPE,
     ROSTER,
     ROSTER_CORE,
     ROSTER_DEMOGRAPHICS,
@@ -40,7 +41,7 @@ def test_built_in_clients() -> None:
     assert set(clients) == {"conformance-all", "conformance-roster", "conformance-core",
                             "conformance-demographics", "conformance-none", "conformance-short-lived"}
     assert clients["conformance-short-lived"].token_lifetime == 3
-    assert clients["conformance-all"].scopes == frozenset(ALL_SCOPES)
+    assert clients["conformance-all"].scopes == frozenset(EVERY_READ_SCOPE)  # Gradebook and Resources reads too
     assert clients["conformance-roster"].scopes == {ROSTER}
     assert clients["conformance-core"].scopes == {ROSTER_CORE}
     assert clients["conformance-demographics"].scopes == {ROSTER_DEMOGRAPHICS}

@@ -13,7 +13,15 @@ from oneroster_conformance.provider.auth import load_clients
 from oneroster_conformance.provider.config import ProviderConfig
 from oneroster_conformance.provider.faults import FAULTS
 from oneroster_conformance.resources import schemas_dir
-from oneroster_conformance.spec.operations import ALL_SCOPES, DISCOVERY_FILE, ROSTER_CORE, SERVICE_ROOT
+from oneroster_conformance.spec.operations import (
+    ALL_SCOPES,
+    DISCOVERY_FILE,
+    GRADEBOOK_CORE,
+    GRADEBOOK_READ,
+    ROSTER_CORE,
+    SERVICE_ROOT,
+    SERVICE_ROOTS,
+)
 from oneroster_conformance.spec.schemas import issues
 from tests.support import FaultChecks
 
@@ -497,6 +505,46 @@ def _(c, ok):
     headers = {"Authorization": f"Bearer {c.token}"}
     assert c.client.get("/ims/oneroster/v1p2/users", headers=headers).status_code == 200
     assert c.get("/users").status_code == 404
+
+
+# ------------------------------------------------------------------ gradebook
+def gradebook(c, path: str, scopes=(GRADEBOOK_READ, GRADEBOOK_CORE), params=None):
+    token = c.token_response(scopes=scopes).json()["access_token"]
+    return c.client.get(SERVICE_ROOTS["gradebook"] + path, params=params, headers={"Authorization": f"Bearer {token}"})
+
+
+def _first(c, path: str) -> dict:
+    response = gradebook(c, path, params={"limit": 1})
+    assert response.status_code == 200, response.text
+    (records,) = response.json().values()
+    return records[0]
+
+
+@check("line-item-range-inverted")
+def _(c, ok):
+    bad, good = _first(c, "/lineItems"), _first(ok, "/lineItems")
+    assert bad["resultValueMin"] > bad["resultValueMax"] and good["resultValueMin"] <= good["resultValueMax"]
+
+
+@check("result-class-mismatch")
+def _(c, ok):
+    bad, good = _first(c, "/results"), _first(ok, "/results")
+    assert bad["sourcedId"] == good["sourcedId"] and bad["class"]["sourcedId"] != good["class"]["sourcedId"]
+    assert bad["lineItem"] == good["lineItem"]
+
+
+@check("result-student-dangling")
+def _(c, ok):
+    bad, good = _first(c, "/results"), _first(ok, "/results")
+    assert bad["student"]["sourcedId"] == "stu-does-not-exist" != good["student"]["sourcedId"]
+
+
+@check("gradebook-core-overgrants")
+def _(c, ok):
+    path = "/classes/cls-alg1-p1/lineItems"
+    assert gradebook(c, path, scopes=(GRADEBOOK_CORE,)).status_code == 200
+    assert gradebook(ok, path, scopes=(GRADEBOOK_CORE,)).status_code == 403
+    assert gradebook(ok, "/lineItems", scopes=(GRADEBOOK_CORE,)).status_code == 200
 
 
 # ------------------------------------------------------------------ the table itself

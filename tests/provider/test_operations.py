@@ -21,7 +21,10 @@ DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 
 def wrapper_of_set(table: str) -> str:
     return {"orgs": "orgs", "academic_sessions": "academicSessions", "courses": "courses", "classes": "classes",
-            "users": "users", "enrollments": "enrollments", "demographics": "demographics"}[table]
+            "users": "users", "enrollments": "enrollments", "demographics": "demographics",
+            "categories": "categories", "line_items": "lineItems", "results": "results", "score_scales": "scoreScales",
+            "assessment_line_items": "assessmentLineItems", "assessment_results": "assessmentResults",
+            "resources": "resources"}[table]
 
 
 def _absolute(records: list[dict]) -> list[dict]:
@@ -29,13 +32,25 @@ def _absolute(records: list[dict]) -> list[dict]:
     return json.loads(text)
 
 
-@pytest.mark.parametrize("table", list(ENTITIES))
+@pytest.mark.parametrize("table", list(sample.FILES))
 def test_sample_roster_validates(table: str) -> None:
     records = list(sample.records(table))
     assert records
     set_name = ENTITIES[table][0]
     assert issues(set_name, {wrapper_of_set(table): _absolute(records)}) == []
     assert all(DATETIME.match(r["dateLastModified"]) for r in records)
+    assert len({r["sourcedId"] for r in records}) == len(records)
+
+
+@pytest.mark.parametrize("table", [t for t in ENTITIES if t not in sample.FILES])
+def test_sample_gradebook_and_resources_validate(table: str) -> None:
+    """The derived Gradebook and Resources records are valid against the published schemas."""
+    from oneroster_conformance.provider.gradebook import derive
+
+    rows = derive(sample.records("classes"), sample.records("enrollments"))[table]
+    records = [json.loads(r[1].replace('"href":"/', '"href":"https://sis.example/')) for r in rows]
+    assert records
+    assert issues(ENTITIES[table][0], {wrapper_of_set(table): records}) == []
     assert len({r["sourcedId"] for r in records}) == len(records)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from oneroster_conformance.report.gate import GateDecision
 from oneroster_conformance.report.model import Result
@@ -24,6 +24,7 @@ class RunInfo:
     include_non_normative: bool = True
     results: list[Result] = field(default_factory=list)
     area_totals: dict[str, int] = field(default_factory=dict)
+    certificate: list[Any] = field(default_factory=list)  # certificate.Verdict per 1.2 profile, at the end
     requests_sent: int = 0  # every request the run sent (checks, crawl, preflight, tokens), known at the end
 
 

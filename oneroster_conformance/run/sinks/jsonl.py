@@ -28,4 +28,5 @@ class JsonLinesSink:
         footer = decision.to_footer()
         footer["exit_status"] = exit_status
         footer["requests"] = request_totals(run.results, run.requests_sent)
+        footer["certificate"] = [v.to_dict() for v in run.certificate]
         self.writer.footer(footer)
