@@ -26,14 +26,14 @@ def detect(harness) -> dict[str, Offer]:
     if harness.binding != "v1p2" or settings.auth == "oauth1":
         return {unit: Offer(unit, False, "OneRoster 1.1 is checked for Rostering only", unit in required)
                 for unit in UNITS}
-    tokens: dict[str, str | None] = {}
+    tokens: dict[str, str] = {}  # service -> why its token is a problem ("" when there is none)
     for unit, service in UNITS.items():
         root = settings.service_root(service)
         if service not in settings.checked_services:
             offers[unit] = Offer(unit, False, f"the {service} service was not chosen (--services)", unit in required)
             continue
         if service not in tokens:
-            tokens[service] = _token_problem(harness, service)
+            tokens[service] = _token_problem(harness, service) or ""
         notes = [_discovery_note(harness, service, root)]
         if tokens[service]:
             notes.append(tokens[service])

@@ -82,7 +82,7 @@ def top_fields(collection: str, binding: str) -> list[str]:
     return list(_definitions(collection, binding)[1]["properties"])
 
 
-def values_at(record: Any, path: str) -> tuple[list[str], bool]:
+def values_at(record: Any, path: str) -> tuple[list[Any], bool]:
     """(the values at a dotted path, collected across arrays; whether an array was crossed)."""
     nodes, crossed = [record], False
     for part in path.split("."):

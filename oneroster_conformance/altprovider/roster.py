@@ -73,7 +73,7 @@ def _as_1p1(collection: str, rec: Record) -> Record:
             if r:
                 orgs.setdefault(r["org"]["sourcedId"], r["org"])
         user["orgs"] = list(orgs.values())
-        user.setdefault("username", rec.get("email", rec["sourcedId"]).split("@")[0])
+        user.setdefault("username", str(rec.get("email") or rec["sourcedId"]).split("@")[0])
         return user
     out = dict(rec)
     for (where, name), term in CLOSED_TERM_1P1.items():

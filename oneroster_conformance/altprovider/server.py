@@ -171,7 +171,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _origin(self) -> str:
         scheme = "https" if isinstance(self.connection, ssl.SSLSocket) else "http"
-        host, port = self.server.server_address[:2]
+        host, port = self.server.server_address[:2]  # type: ignore[index,misc,str-unpack]  # (host, port) on TCP
         return f"{scheme}://{self.headers.get('Host') or f'{host}:{port}'}"
 
     def _any(self) -> None:
@@ -320,7 +320,8 @@ class RunningAltProvider:
 
     def __init__(self, config: AltConfig, host: str = "127.0.0.1", port: int = 0, certfile: str | None = None,
                  keyfile: str | None = None) -> None:
-        handler = type("BoundHandler", (Handler,), {"service": Service(config)})
+        self.service = Service(config)
+        handler = type("BoundHandler", (Handler,), {"service": self.service})
         self.httpd = AltServer((host, port), handler)
         if certfile:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -375,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"oneroster-alt-provider: cannot start: {e}", file=sys.stderr)
         return 4
     print(f"service root {provider.base_url}\ntoken URL    {provider.token_url}\n"
-          f"clients      {', '.join(sorted(provider.httpd.RequestHandlerClass.service.authority.clients))} "
+          f"clients      {', '.join(sorted(provider.service.authority.clients))} "
           "(fixtures/clients.yaml)", flush=True)
     try:
         provider._thread.join()

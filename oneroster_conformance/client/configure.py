@@ -140,9 +140,9 @@ def _validate_combinations(s: Settings) -> None:
 def _validate_services(s: Settings) -> None:
     from oneroster_conformance.certificate import PROFILES
 
-    unknown = {x.strip() for x in (s.services or "").split(",") if x.strip()} - set(SERVICES)
-    if unknown:
-        raise ConfigError(f"--services {s.services!r}: {', '.join(sorted(unknown))} is not a OneRoster 1.2 service; "
+    unknown_services = {x.strip() for x in (s.services or "").split(",") if x.strip()} - set(SERVICES)
+    if unknown_services:
+        raise ConfigError(f"--services {s.services!r}: {', '.join(sorted(unknown_services))} is not a OneRoster 1.2 service; "
                           f"use a comma-separated list of {', '.join(SERVICES)}.")
     unknown = s.required_profiles - set(PROFILES)
     if unknown:

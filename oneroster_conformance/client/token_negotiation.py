@@ -20,11 +20,15 @@ every attempt is refused does the run stop, with one sentence that names every a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from oneroster_conformance.client.masking import MASKER
 from oneroster_conformance.client.oauth import Token, TokenError, oauth_error
 from oneroster_conformance.client.settings import ClientCredentials
 from oneroster_conformance.spec.operations import short_scope
+
+if TYPE_CHECKING:
+    from oneroster_conformance.client.http import Reply
 
 
 @dataclass(frozen=True)
@@ -32,7 +36,7 @@ class Attempt:
     style: str  # "basic" or "body"
     method: str  # "POST" or "GET"
     scopes: tuple[str, ...]
-    reply: object  # client.http.Reply
+    reply: Reply
 
     @property
     def refusal(self) -> str:
@@ -74,7 +78,7 @@ class Negotiated:
 class TokenRefused(Exception):
     """Every attempt was refused: the message is the one sentence preflight prints."""
 
-    def __init__(self, sentence: str, error: TokenError) -> None:
+    def __init__(self, sentence: str, error: TokenError | None) -> None:
         super().__init__(sentence)
         self.error = error
 

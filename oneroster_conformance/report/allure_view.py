@@ -38,9 +38,9 @@ def label(item: pytest.Item, requirement, binding: str) -> None:
 
 def short_value(value: object) -> str:
     """A parameter as a reader names it: the operation id, the case name, the scope's last segment."""
-    op = getattr(value, "op", None)
-    if getattr(value, "scope", None) and op is not None:
-        return f"{str(value.scope).rstrip('/').rsplit('/', 1)[-1]}-{op.operation_id}"
+    op, scope = getattr(value, "op", None), getattr(value, "scope", None)
+    if scope and op is not None:
+        return f"{str(scope).rstrip('/').rsplit('/', 1)[-1]}-{op.operation_id}"
     if hasattr(value, "operation_id"):
         return str(value.operation_id)
     read, consumer = getattr(value, "read", None), getattr(value, "consumer", None)

@@ -98,7 +98,7 @@ def _wrap_allure() -> None:
             _sanitize_allure(item)
             _write(item)
 
-        logger._report_item = sanitized_item
+        logger._report_item = sanitized_item  # type: ignore[method-assign]  # on this instance only
     hooks = allure_commons.plugin_manager.hook
     for impl in hooks.report_attached_data.get_hookimpls() + hooks.report_attached_file.get_hookimpls():
         if impl.plugin in loggers:
@@ -134,7 +134,7 @@ def _sanitize_allure(value: object) -> object:
     if isinstance(value, dict):
         return {k: _sanitize_allure(v) for k, v in value.items()}
     if attr.has(type(value)):
-        for name in attr.fields_dict(type(value)):
+        for name in attr.fields_dict(type(value)):  # type: ignore[arg-type]  # attr.has() just said so
             setattr(value, name, _sanitize_allure(getattr(value, name)))
     return value
 

@@ -55,7 +55,7 @@ def server_urls(doc: object) -> list[str]:
     for server in doc.get("servers") or []:
         if not isinstance(server, dict) or not isinstance(server.get("url"), str):
             continue
-        variables = server.get("variables") if isinstance(server.get("variables"), dict) else {}
+        variables: dict = server["variables"] if isinstance(server.get("variables"), dict) else {}
 
         def default(match: re.Match, variables: dict = variables) -> str:
             var = variables.get(match.group(1))

@@ -38,7 +38,7 @@ def service_of_schema(name: str) -> str:
 def component_schema(name: str) -> dict:
     """The standalone JSON Schema of one component (``LineItemSetDType`` ...)."""
     components = published(service_of_schema(name))["components"]["schemas"]
-    root = copy.deepcopy(_repoint(components[name]))
+    root: dict = copy.deepcopy(_repoint(components[name]))  # type: ignore[arg-type]
     root["$id"] = name
     root["$defs"] = {k: _repoint(v) for k, v in components.items()}
     return root
