@@ -142,8 +142,8 @@ def _validate_services(s: Settings) -> None:
 
     unknown_services = {x.strip() for x in (s.services or "").split(",") if x.strip()} - set(SERVICES)
     if unknown_services:
-        raise ConfigError(f"--services {s.services!r}: {', '.join(sorted(unknown_services))} is not a OneRoster 1.2 service; "
-                          f"use a comma-separated list of {', '.join(SERVICES)}.")
+        raise ConfigError(f"--services {s.services!r}: {', '.join(sorted(unknown_services))} is not a OneRoster 1.2 "
+                          f"service; use a comma-separated list of {', '.join(SERVICES)}.")
     unknown = s.required_profiles - set(PROFILES)
     if unknown:
         raise ConfigError(f"--require {s.require!r}: {', '.join(sorted(unknown))} is not a conformance profile; "
