@@ -1,8 +1,8 @@
 """Extract the normative OpenAPI and JSON Schema listings from the OneRoster 1.2 binding text.
 
 Mechanical on purpose: the listings are copied byte-for-byte as JSON values, never retyped.
-Usage: python scripts/extract_spec.py [SPEC_TEXT] [OUT_DIR]
-Defaults: ../shared/seeds/003_cd44bb6116f2b120.txt and schemas/v1p2 (relative to the repo root).
+Usage: python scripts/extract_spec.py BINDING_TEXT [OUT_DIR]
+BINDING_TEXT is the rostering binding as plain text (docs/sources.md); OUT_DIR defaults to schemas/v1p2.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_SPEC = ROOT.parent / "shared" / "seeds" / "003_cd44bb6116f2b120.txt"
 DEFAULT_OUT = ROOT / "schemas" / "v1p2"
 
 OPENAPI_HEADING = "Listing of the OpenAPI (JSON) File"
@@ -53,7 +52,10 @@ def render(value: object) -> str:
 
 
 def main(argv: list[str]) -> int:
-    spec = Path(argv[1]) if len(argv) > 1 else DEFAULT_SPEC
+    if len(argv) < 2:
+        print("usage: extract_spec.py BINDING_TEXT [OUT_DIR]", file=sys.stderr)
+        return 2
+    spec = Path(argv[1])
     out_dir = Path(argv[2]) if len(argv) > 2 else DEFAULT_OUT
     files = extract(spec.read_text(encoding="utf-8"))
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -1,5 +1,5 @@
 """The reference provider: a OneRoster 1.2 rostering server on SQLite, right by construction, with
-named faults that each break one rule (DESIGN principle 12).
+named faults that each break one rule (docs/architecture.md: the proof).
 
 Public API:
     config.ProviderConfig(faults=frozenset(), db_path=None, students=None, seed=0, token_lifetime=3600,

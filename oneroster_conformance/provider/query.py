@@ -4,7 +4,7 @@ Field names reach SQL only after ``fields.resolve`` found them in the JSON Schem
 as bound JSON-path parameters; every value is a bound parameter. Filtering, ordering, counting and
 paging all run inside SQLite.
 
-Filter semantics (the spec's "Using the Endpoint Parameters", with SPEC-NOTES readings):
+Filter semantics (the spec's "Using the Endpoint Parameters", with the readings of docs/spec-readings.md):
 - ``field<pred>'value'`` joined by `` AND `` / `` OR `` (AND binds tighter; parentheses are not
   part of the grammar); inside a value ``''`` is a quote, and a lone quote that does not end the
   clause is taken literally (``familyName='O'Brien'``);

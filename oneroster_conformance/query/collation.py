@@ -1,6 +1,6 @@
 """Unicode Collation Algorithm keys at a case-insensitive level, for two UCA versions.
 
-The spec says "UCA 9.0" in its prose and "[UNICODE, 16]" elsewhere (SPEC-NOTES 7). We carry the
+The spec says "UCA 9.0" in its prose and "[UNICODE, 16]" elsewhere (spec reading collation-version). We carry the
 DUCET tables of 9.0.0 and 10.0.0 that pyuca ships, and a check only fails when both agree.
 
 Keys are built at *secondary* strength (primary + secondary weights): case is a tertiary

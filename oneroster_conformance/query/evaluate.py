@@ -2,13 +2,13 @@
 
 `evaluate` answers MATCH when every accepted reading of the spec returns the record, NO_MATCH when
 none does and EITHER when readings disagree; `select` turns that into the bounds a provider's
-result must lie between (must ⊆ R ⊆ may). Decisions, with the SPEC-NOTES item they settle:
+result must lie between (must ⊆ R ⊆ may). Decisions, with the spec reading (docs/spec-readings.md) they settle:
 
 - Absent field (missing, null, empty array): NO_MATCH for every predicate except `!=`, which is
   EITHER (SQL NULL semantics say no, "not equal to x" says yes).
 - Arrays (a list of strings, or values collected across an array of objects): the filter value is
   split on commas into wanted values, both as written and trimmed with blanks dropped.
-  `=` (SPEC-NOTES 3) accepts (a) every wanted value equals some element ("AND semantics"),
+  `=` (spec reading array-equality) accepts (a) every wanted value equals some element ("AND semantics"),
   (b) set equality (the spec's example: 'name1,name2' does not return 'name1,name2,name3') and,
   for a stored array (not values collected across objects), (c) the comma-joined array equals
   the value; so `preferredName='name1,name2'` is EITHER there. `!=` negates each reading.
@@ -18,7 +18,7 @@ result must lie between (must ⊆ R ⊆ may). Decisions, with the SPEC-NOTES ite
   value split on commas: a provider may store arrays as comma-joined text.
 - A path that ends on an object (`school='x'`) has no spec meaning: EITHER.
 - Logical AND / OR combine clause verdicts in Kleene logic.
-- Field names resolve exactly: a 1.1 name such as `lastName` (SPEC-NOTES 5) finds nothing in a
+- Field names resolve exactly: a 1.1 name such as `lastName` (spec reading v1p1-names-in-examples) finds nothing in a
   1.2 record, so nothing must be returned; whether a 400 invalid_filter_field is required instead
   is the caller's judgement, not this module's.
 """

@@ -13,7 +13,7 @@ provider may do something else: callers that want a verdict should avoid values 
 
 More than two clauses are parsed only when they repeat one operator (`A AND B AND C`); mixing AND
 and OR would need a precedence the spec never defines, so it is a syntax error here.
-`is_spec_form()` tells callers to report the longer forms as an extension (FIELD-NOTES 7).
+`is_spec_form()` tells callers to report the longer forms as an extension (docs/provider-defects.md#long-filters).
 """
 
 from __future__ import annotations

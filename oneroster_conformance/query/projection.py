@@ -3,11 +3,11 @@
 - Only known names: exactly the requested fields the full record has (a requested field the
   full record lacks may be absent, or present).
 - Only unknown names: "ALL data for the record is returned".
-- Known and unknown mixed: all fields, or just the known ones (SPEC-NOTES 4).
+- Known and unknown mixed: all fields, or just the known ones (spec reading fields-unknown-names).
 - A blank entry is an invalid request (400 invalid_selection_field): BlankFieldError.
 
 A name that matches a known field only case-insensitively (`givenname`) may be read as that
-field or as unknown (the spec's own example uses `firstname,lastname`, SPEC-NOTES 5); both
+field or as unknown (the spec's own example uses `firstname,lastname`, spec reading v1p1-names-in-examples); both
 readings are accepted.
 """
 

@@ -3,7 +3,7 @@
 A pair of neighbours is a violation only when every reading (UCA 9 and UCA 10 at secondary
 strength, i.e. case-insensitive; the case-insensitive code-point tie-break; for two ISO
 dates/datetimes also chronological order; for two numbers also numeric order) strictly puts the
-second first (SPEC-NOTES 7). Ties and disagreements are never violations.
+second first (spec reading collation-version). Ties and disagreements are never violations.
 
 Records without a value for the field are skipped and their neighbours compared across them:
 where missing values go is implementation-dependent. Arrays sort on their first value (spec).

@@ -93,7 +93,7 @@ def _clause(draw: st.DrawFn, pool: dict[str, list[str]]) -> Clause:
         value = value[left : len(value) - right]
     is_datetime = len(value) > 10 and parse_temporal(value) is not None
     if op in (">", ">=", "<", "<=") and is_datetime and draw(st.booleans()):
-        value = value[:10]  # the date form of a datetime (FIELD-NOTES 20)
+        value = value[:10]  # the date form of a datetime (docs/provider-defects.md#delta-sync)
     return Clause(path, op, draw(_recase(value)))
 
 

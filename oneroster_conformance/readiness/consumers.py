@@ -26,7 +26,7 @@ class Read:
     """One operation a consumer reads, and what it needs from the answer."""
 
     operation: str
-    basis: str  # why we believe the consumer reads it (seed file / FIELD-NOTES)
+    basis: str  # why we believe the consumer reads it (a vendor guide or consumer-needs, docs/sources.md)
     confidence: str
     records: str = "optional"  # "required": an empty collection is a gap
     all_fields: tuple[str, ...] = ()  # present and non-null on every record

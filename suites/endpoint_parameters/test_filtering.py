@@ -3,7 +3,7 @@
 Each filter is built from values present in the crawled data and its answer is compared with the
 harness's own oracle (oneroster_conformance.query, which shares no code with the reference
 provider) applied to the unfiltered collection. The oracle gives bounds, must ⊆ answer ⊆ may, so
-every reasonable reading of the spec (SPEC-NOTES 3, 7) passes.
+every reasonable reading of the spec (spec readings array-equality, collation-version) passes.
 """
 
 import pytest
@@ -112,7 +112,7 @@ def test_filter_delta_sync(crawl, top_collection, predicate):
     if len(stamps) < 2:
         not_applicable("every record has the same dateLastModified: a delta cannot be told from the whole")
     # A pivot inside a day that has several modification times: a provider comparing dates only,
-    # or strings of another form, is then caught (FIELD-NOTES 20).
+    # or strings of another form, is then caught (docs/provider-defects.md#delta-sync).
     by_day: dict[str, list[str]] = {}
     for stamp in stamps:
         by_day.setdefault(stamp[:10], []).append(stamp)

@@ -2,7 +2,7 @@
 
 Order is judged by the oracle's collation (UCA 9.0 and 10.0 via pyuca, case-insensitive; dates
 chronologically): a pair of neighbours is wrong only when every accepted reading orders them the
-other way (SPEC-NOTES 7), so ties, case and accent levels are never held against a provider.
+other way (spec reading collation-version), so ties, case and accent levels are never held against a provider.
 """
 
 import pytest

@@ -20,7 +20,7 @@ def _extractor():
     return module
 
 
-@pytest.mark.skipif(not SPEC.exists(), reason="../shared/seeds is not beside this checkout")
+@pytest.mark.skipif(not SPEC.exists(), reason="the rostering binding's text is not beside this checkout")
 def test_extraction_is_reproducible(tmp_path):
     module = _extractor()
     assert module.main(["extract_spec.py", str(SPEC), str(tmp_path)]) == 0

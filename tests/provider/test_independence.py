@@ -1,4 +1,4 @@
-"""The provider never imports the harness's oracle or client side (DESIGN principle 11)."""
+"""The provider never imports the harness's oracle or client side (docs/architecture.md: the oracle is independent of the provider)."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ def verdict(record: dict[str, Any], text: str) -> Verdict:
     return evaluate(record, parse_filter(text))
 
 
-# ---- the spec's preferredName table (SPEC-NOTES 3) --------------------------------------------
+# ---- the spec's preferredName table (spec reading array-equality) --------------------------------------------
 
 PREFERRED = {"sourcedId": "p", "preferredName": ["name1", "name2", "name3"]}
 
@@ -76,7 +76,7 @@ def test_date_against_datetime_accepts_date_part_and_midnight_readings() -> None
 
 
 def test_misencoded_spec_example_is_never_judged_on_the_date() -> None:
-    # SPEC-NOTES 6: '2016=12=12T00:00:00Z' is no date; a typed provider cannot compare it.
+    # spec reading misencoded-filter-example: '2016=12=12T00:00:00Z' is no date; a typed provider cannot compare it.
     record = {"sourcedId": "s", "lastName": "Smythe", "dateLastModified": "2017-01-01T00:00:00Z"}
     text = "lastName='Smythe' AND dateLastModified>'2016=12=12T00:00:00Z'"
     assert verdict(record, text) is E
@@ -117,7 +117,7 @@ def test_equality_readings() -> None:
 def test_contains_is_case_insensitive_substring_not_a_pattern() -> None:
     r = {"sourcedId": "r", "email": "a.b+c@School.test", "familyName": "O'Brien"}
     assert verdict(r, "email~'SCHOOL'") is M
-    assert verdict(r, "email~'b+c'") is M  # regex metacharacters are literal (FIELD-NOTES 5)
+    assert verdict(r, "email~'b+c'") is M  # regex metacharacters are literal (docs/provider-defects.md#filter-parsing)
     assert verdict(r, "email~'a.b'") is M
     assert verdict(r, "email~'a_b'") is N  # not a LIKE wildcard
     assert verdict(r, "email~'%'") is N

@@ -64,7 +64,7 @@ def test_only_unknown_names_return_everything() -> None:
 
 
 def test_mixed_known_and_unknown_accept_either_reading() -> None:
-    # SPEC-NOTES 4
+    # spec reading fields-unknown-names
     req = ["givenName", "notAField"]
     assert projection_violations(FULL, FULL, req, KNOWN) == []
     assert projection_violations({"givenName": FULL["givenName"]}, FULL, req, KNOWN) == []
@@ -72,6 +72,6 @@ def test_mixed_known_and_unknown_accept_either_reading() -> None:
 
 
 def test_case_variant_names_may_be_read_as_known_or_unknown() -> None:
-    # SPEC-NOTES 5: the spec's own example writes `fields=firstname,lastname`.
+    # spec reading v1p1-names-in-examples: the spec's own example writes `fields=firstname,lastname`.
     assert projection_violations(FULL, FULL, ["givenname"], KNOWN) == []
     assert projection_violations({"givenName": FULL["givenName"]}, FULL, ["givenname"], KNOWN) == []
