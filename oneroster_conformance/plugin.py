@@ -32,9 +32,9 @@ from oneroster_conformance.pytest_fixtures import (  # noqa: F401 - fixtures are
 from oneroster_conformance.pytest_fixtures import (
     active as _active,
 )
-from oneroster_conformance.report import allure_view, redact_result
+from oneroster_conformance.report import allure_view
 from oneroster_conformance.report.terminal import certificate_lines
-from oneroster_conformance.run import outcomes
+from oneroster_conformance.run import outcomes, redact_result
 from oneroster_conformance.run.applicability import plan
 from oneroster_conformance.run.cases import case_fields
 from oneroster_conformance.run.config import configure

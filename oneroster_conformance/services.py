@@ -11,13 +11,11 @@ from __future__ import annotations
 
 from oneroster_conformance.certificate import Offer, probe_operations
 from oneroster_conformance.client.oauth import TokenError
-from oneroster_conformance.spec.operations import DISCOVERY_FILES, READ_SCOPES, short_scope
+from oneroster_conformance.spec.discovery import SERVICE_DISCOVERY_NAMES as DISCOVERY_NAMES
+from oneroster_conformance.spec.operations import READ_SCOPES, short_scope
 
 UNITS = {"gradebook-pull": "gradebook", "assessment-results": "gradebook", "resources": "resources"}
 # The certification guide names discovery files after the service; the binding after the OpenAPI file.
-DISCOVERY_NAMES = {"gradebook": (DISCOVERY_FILES["gradebook"], "discovery/onerosterv1p2gradebookservice.json"),
-                   "resources": (DISCOVERY_FILES["resources"], "discovery/onerosterv1p2resourcesservice.json")}
-
 
 def detect(harness) -> dict[str, Offer]:
     settings = harness.settings

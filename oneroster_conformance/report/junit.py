@@ -11,21 +11,26 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from oneroster_conformance.report.common import case_name, ordered_areas
 from oneroster_conformance.report.model import Outcome, Result
-from oneroster_conformance.report.redact_result import sanitize
 
 # characters XML 1.0 cannot carry at all, even escaped
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def _clean(text: object) -> str:
-    """XML-safe, and through the same mask and redaction as every other output (defence in depth: the
-    record is already masked and redacted, but a CI system publishes this file as it is)."""
-    return _INVALID_XML.sub("\ufffd", sanitize("" if text is None else str(text)) or "")
+Gate = Callable[[str], str | None]
+
+
+def _cleaner(gate: Gate | None) -> Callable[[object], str]:
+    """XML-safe, and through ``gate``: the run passes its mask and redaction (defence in depth: the record
+    is already masked and redacted, but a CI system publishes this file as it is)."""
+    def clean(text: object) -> str:
+        value = "" if text is None else str(text)
+        return _INVALID_XML.sub("\ufffd", (gate(value) if gate else value) or "")
+    return clean
 
 
 def failure_text(r: Result) -> str:
@@ -49,7 +54,8 @@ def failure_text(r: Result) -> str:
     return "\n".join(lines)
 
 
-def _testcase(suite: ET.Element, r: Result, gate_levels: set[str], include_non_normative: bool) -> None:
+def _testcase(suite: ET.Element, r: Result, gate_levels: set[str], include_non_normative: bool,
+              _clean: Callable[[object], str]) -> None:
     tc = ET.SubElement(suite, "testcase", name=_clean(case_name(r)), classname=f"oneroster.{r.area}",
                        time=f"{r.duration_s:.3f}")
     props = ET.SubElement(tc, "properties")
@@ -85,7 +91,8 @@ def _testcase(suite: ET.Element, r: Result, gate_levels: set[str], include_non_n
 
 def build_junit(results: Iterable[Result], meta: dict | None = None,
                 gate_levels: Iterable[str] = frozenset({"MUST"}),
-                include_non_normative: bool = True) -> ET.ElementTree:
+                include_non_normative: bool = True, gate: Gate | None = None) -> ET.ElementTree:
+    _clean = _cleaner(gate)
     meta = meta or {}
     levels = {str(lv).upper() for lv in gate_levels}
     results = list(results)
@@ -103,7 +110,7 @@ def build_junit(results: Iterable[Result], meta: dict | None = None,
             if meta.get(key) is not None:
                 ET.SubElement(sprops, "property", name=key, value=_clean(meta[key]))
         for r in rs:
-            _testcase(suite, r, levels, include_non_normative)
+            _testcase(suite, r, levels, include_non_normative, _clean)
         counts = {
             "tests": len(rs),
             "failures": len(suite.findall("testcase/failure")),
@@ -125,10 +132,11 @@ def build_junit(results: Iterable[Result], meta: dict | None = None,
 
 def write_junit(results: Iterable[Result], path: str | Path, meta: dict | None = None,
                 gate_levels: Iterable[str] = frozenset({"MUST"}),
-                include_non_normative: bool = True) -> Path:
-    """Write JUnit XML; pass the gate's levels and include_non_normative so CI agrees with the exit status."""
+                include_non_normative: bool = True, gate: Gate | None = None) -> Path:
+    """Write JUnit XML; pass the gate's levels and include_non_normative so CI agrees with the exit status,
+    and the run's text ``gate`` (mask and redaction) so every text passes it once more."""
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
-    build_junit(results, meta, gate_levels, include_non_normative).write(p, encoding="utf-8",
+    build_junit(results, meta, gate_levels, include_non_normative, gate).write(p, encoding="utf-8",
                                                                          xml_declaration=True)
     return p

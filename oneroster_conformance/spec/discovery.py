@@ -15,6 +15,7 @@ import re
 from functools import cache
 
 from oneroster_conformance.resources import schemas_dir
+from oneroster_conformance.spec.operations import DISCOVERY_FILES as OPERATIONS_DISCOVERY_FILES
 
 DISCOVERY_FILES = {
     "binding": "discovery/onerosterv1p2rostersservice_openapi3_v1p0.json",
@@ -23,6 +24,11 @@ DISCOVERY_FILES = {
 DISCOVERY_REVISIONS = {
     "listing": "v1p2/openapi.json",
     "published": "v1p2/published/onerosterv1p2rostersservice_openapi3_v1p0.json",
+}
+# The Gradebook and Resources discovery files: the published file name, then the certification guide's.
+SERVICE_DISCOVERY_NAMES = {
+    service: (OPERATIONS_DISCOVERY_FILES[service], f"discovery/onerosterv1p2{service}service.json")
+    for service in ("gradebook", "resources")
 }
 _VARIABLE = re.compile(r"{([^{}]+)}")
 

@@ -9,8 +9,8 @@ import pytest
 from oneroster_conformance.accepted import openapi_document_problems
 from oneroster_conformance.certificate import PROFILES
 from oneroster_conformance.checks import answered, assert_status, body_of, expect, fail, not_applicable, observe
-from oneroster_conformance.services import DISCOVERY_NAMES
 from oneroster_conformance.spec.discovery import DISCOVERY_FILES, revision_of, server_urls
+from oneroster_conformance.spec.discovery import SERVICE_DISCOVERY_NAMES as DISCOVERY_NAMES
 from oneroster_conformance.spec.operations import SERVICES, operations, service_operations
 
 NAMED_BY = {name: who for who, name in DISCOVERY_FILES.items()}

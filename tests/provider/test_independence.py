@@ -1,4 +1,4 @@
-"""The provider never imports the harness's oracle or client side (docs/architecture.md: the oracle is independent of the provider)."""
+"""The provider never imports the harness's oracle or client side (docs/architecture.md, layers)."""
 
 from __future__ import annotations
 

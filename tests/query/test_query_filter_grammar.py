@@ -60,8 +60,9 @@ def test_logical_keywords_case_insensitive(keyword: str) -> None:
 
 
 def test_spec_complex_example_is_misencoded_and_its_value_is_no_date() -> None:
-    # spec reading misencoded-filter-example: the example decodes to '2016=12=12T00:00:00Z'. It parses (a quoted value may
-    # hold '='); its value is not a date, so date comparisons with it are never judged (EITHER).
+    # spec reading misencoded-filter-example: the example decodes to '2016=12=12T00:00:00Z'.
+    # It parses (a quoted value may hold '='); its value is not a date, so date comparisons with it
+    # are never judged (EITHER).
     url = "lastName%3D%27Smythe%27%20AND%20dateLastModified%3E%272016%3D12%3D12T00%3A00%3A00Z%27"
     ast = parse_filter(unquote(url))
     assert isinstance(ast, Logical) and ast.op == "AND"

@@ -1,4 +1,4 @@
-"""The oracle must stay independent of the reference provider (docs/architecture.md: the oracle is independent of the provider)."""
+"""The oracle must stay independent of the reference provider (docs/architecture.md, layers)."""
 
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -71,7 +72,7 @@ def _wrap_terminal(config: pytest.Config) -> None:
     writer = getattr(tr, "_tw", None)
     if writer is None or getattr(writer, "_oneroster_sanitized", False):
         return
-    original: Callable = writer.write
+    original: Callable[..., None] = writer.write
 
     def write(msg: str, *, flush: bool = False, **markup: bool) -> None:
         original(sanitize(msg) or "", flush=flush, **markup)
@@ -94,7 +95,7 @@ def _wrap_allure() -> None:
     for logger in loggers:
         report_item = logger._report_item
 
-        def sanitized_item(item, _write=report_item) -> None:
+        def sanitized_item(item: object, _write: Callable[[object], None] = report_item) -> None:
             _sanitize_allure(item)
             _write(item)
 
@@ -105,8 +106,8 @@ def _wrap_allure() -> None:
             impl.function = _sanitized_attachment(impl.function, impl.plugin)
 
 
-def _sanitized_attachment(original: Callable, logger) -> Callable:
-    def write_data(body, file_name) -> None:
+def _sanitized_attachment(original: Callable[..., None], logger: Any) -> Callable[..., None]:
+    def write_data(body: str | bytes, file_name: str) -> None:
         if isinstance(body, bytes):
             try:
                 body = body.decode("utf-8")
@@ -114,7 +115,7 @@ def _sanitized_attachment(original: Callable, logger) -> Callable:
                 return  # a binary attachment the harness never makes: dropped rather than written unchecked
         logger.report_attached_data(sanitize(body) or "", file_name)
 
-    def write_file(source, file_name) -> None:
+    def write_file(source: str, file_name: str) -> None:
         try:
             text = Path(source).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
