@@ -143,7 +143,7 @@ def decide(
         if warnings:
             n = len(_unique(r.requirement for r in warnings))
             reason += (f"; {_plural(n, 'SHOULD warning')} {'does' if n == 1 else 'do'} not gate this run "
-                       "(use --strict)")
+                       "(use --gate-should)")
         if not fail_on_errored:
             errored = _unique(r.requirement for r in considered if r.outcome is Outcome.ERRORED)
             if errored:

@@ -22,7 +22,7 @@ def test_should_warning_does_not_gate_unless_strict():
     d = decide(rs)
     assert d.exit_status == 0 and d.conformant
     assert d.reason == ("CONFORMANT: every MUST requirement checked passed; 2 SHOULD warnings do not gate this "
-                        "run (use --strict); exit status 0.")
+                        "run (use --gate-should); exit status 0.")
     strict = decide(rs, gate_levels={"MUST", "SHOULD"})
     assert strict.exit_status == 1 and not strict.conformant and strict.strict
     assert "2 SHOULD requirements warned" in strict.reason and "--strict" in strict.reason
