@@ -81,9 +81,6 @@ def cases() -> list[Case]:
 # The independently written provider (another stack, every free choice the other way), 1.2 and 1.1.
 # Kept apart from cases(): tests/proof/test_independent_provider.py runs them on their own.
 INDEPENDENT = {"v1p2": "independent", "v1p1": "independent-v1p1"}
-# Its 1.1 service refuses a token request without the 1.1 scope URIs. True: the profile names them
-# (the `scopes` key); False: the harness must ask for them itself, which is then what the case proves.
-INDEPENDENT_V1P1_SCOPES_IN_PROFILE = True
 
 
 def cases_independent() -> list[Case]:
@@ -162,8 +159,8 @@ def run_case(case: Case, workdir: Path, certs: _Certificates, extra_args: tuple[
     settings: dict = {"name": f"proof-{case.name}", "clients": {
         name: {"client_id": c.client_id, "client_secret": c.client_secret, "scopes": scopes(c.scopes)}
         for name, c in clients.items() if name != "conformance-all"}}
-    if case.independent and case.binding == "v1p1" and INDEPENDENT_V1P1_SCOPES_IN_PROFILE:
-        settings["scopes"] = scopes(main.scopes)  # the 1.1 scope URIs it requires, as its users configure
+    # The independent 1.1 service refuses a token request without the 1.1 scope URIs: no profile names
+    # them, so the case proves the harness asks for them itself.
     profile = folder / "profile.yaml"
     profile.write_text(yaml.safe_dump(settings), encoding="utf-8")
     with _provider(case, tls) as provider:
