@@ -125,6 +125,7 @@ def convert(opt: Option, raw: object, source: str) -> object:
                 value = tuple(part for x in raw for part in x.replace(",", " ").split())
             else:
                 raise ValueError
+            value = tuple(dict.fromkeys(value))  # a value named twice counts once
             if not value:
                 raise ConfigError(f"{where} is empty: name at least one {(opt.metavar or 'value').lower()}.")
         elif opt.kind == "dict":

@@ -230,12 +230,18 @@ def build_areas(results: list[Result], catalogue: Catalogue | None, binding: str
 
 
 def scope_of(r: Result | None) -> tuple[str, ...]:
-    """The scope(s) the token of a check held: the one a scope check names, else every scope."""
-    from oneroster_conformance.spec.operations import ALL_SCOPES
+    """The scope(s) the token of a check held: the one a scope check names, else the read scopes of the
+    service its request went to (Rostering's unless the URL is under the Gradebook or Resources root)."""
+    from oneroster_conformance.spec.operations import ALL_SCOPES, EVERY_READ_SCOPE, READ_SCOPES, SERVICE_ROOTS
 
     short = r.params.get("scope") if r is not None else None
     if short:
-        return tuple(s for s in ALL_SCOPES if s.rstrip("/").rsplit("/", 1)[-1] == short.rsplit("/", 1)[-1]) or (short,)
+        last = short.rsplit("/", 1)[-1]
+        return tuple(s for s in EVERY_READ_SCOPE if s.rstrip("/").rsplit("/", 1)[-1] == last) or (short,)
+    url = r.evidence[0].url if r is not None and r.evidence else ""
+    for service in ("gradebook", "resources"):
+        if SERVICE_ROOTS[service] + "/" in (url or ""):
+            return READ_SCOPES[service]
     return ALL_SCOPES
 
 

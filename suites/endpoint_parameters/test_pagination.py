@@ -232,7 +232,7 @@ def test_pagination_malformed_values(harness, crawl, case):
     rows = page_records(reply, op) or []
     # read as the default: 100, or the provider's own first page when it caps pages below that
     # (whether that cap is announced is pagination/default-limit's call)
-    default = {min(100, len(truth)), len(_page(harness.client, op)[1])}
+    default = {min(100, len(truth)), len(_page(harness, op)[1])}
     allowed = default | {min(1000, len(truth))} if case == "exponent" else set(default)
     if case == "repeated":
         allowed |= {1, 2}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from oneroster_conformance.client.settings import ConfigError, resolve
+from oneroster_conformance.client.configure import resolve
+from oneroster_conformance.client.settings import ConfigError
 from oneroster_conformance.spec.operations import ALL_SCOPES, rostering_scopes
 
 V1P1 = "https://sis.example.org/ims/oneroster/v1p1"
