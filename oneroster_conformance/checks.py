@@ -216,3 +216,17 @@ def assert_status_info(reply, status: int | Iterable[int], code_minor: str | Non
              + "; ".join(problems[:4]), expected=f"{majors} / error / {code_minor or 'any codeMinor'}",
              actual="; ".join(problems[:4]))
     return body  # type: ignore[return-value]
+
+
+def crawled(crawl, op_id: str):
+    """The crawled collection (its first page is the evidence); not applicable when it holds nothing to judge."""
+    from oneroster_conformance.client import evidence
+
+    data = crawl.collection(op_id)
+    if data.first is not None:
+        evidence.record(data.first.exchange)
+    if data.error and not data.count:
+        not_applicable(f"{op_id} could not be read: {data.error}")
+    if not data.count:
+        not_applicable(f"{op_id} returned no records")
+    return data

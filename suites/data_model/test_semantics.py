@@ -10,8 +10,7 @@ from collections import defaultdict
 import pytest
 
 from oneroster_conformance.accepted import href_usable
-from oneroster_conformance.checks import expect, not_applicable, observe
-from oneroster_conformance.client import evidence
+from oneroster_conformance.checks import crawled, expect, not_applicable, observe
 from oneroster_conformance.data import datamodel, sweep
 from oneroster_conformance.data.guidref import guid_ref_list, guid_refs
 from oneroster_conformance.data.relations import RELATIONS
@@ -21,20 +20,8 @@ from oneroster_conformance.text import first_n
 SHOWN = 5
 
 
-def _read(crawl, op_id: str):
-    """The crawled collection (its first page is the evidence); n/a when it holds nothing to judge."""
-    data = crawl.collection(op_id)
-    if data.first is not None:
-        evidence.record(data.first.exchange)
-    if data.error and not data.count:
-        not_applicable(f"{op_id} could not be read: {data.error}")
-    if not data.count:
-        not_applicable(f"{op_id} returned no records")
-    return data
-
-
 def _found(crawl, op_id: str, name: str) -> sweep.Finding:
-    _read(crawl, op_id)
+    crawled(crawl, op_id)
     finding = crawl.findings(op_id, name)
     if finding.error is not None:
         raise finding.error
@@ -171,7 +158,7 @@ def test_data_nested_matches(harness, crawl, nested_operation):
 
 @pytest.mark.requirement("data/references-resolve")
 def test_data_references_resolve(harness, crawl, top_collection):
-    data = _read(crawl, top_collection.operation_id)
+    data = crawled(crawl, top_collection.operation_id)
     # Types whose collection could not be read are not judged here (operations/success owns that);
     # other types (e.g. resources, which live in another service) neither.
     targets = {t: op for t, op in datamodel.REF_TARGETS.items() if op in crawl.ops and not crawl.collection(op).error}
@@ -215,7 +202,7 @@ def test_data_primary_role(crawl):
 
 @pytest.mark.requirement("data/demographics-ids")
 def test_data_demographics_ids(harness, crawl):
-    demographics = _read(crawl, "getAllDemographics")
+    demographics = crawled(crawl, "getAllDemographics")
     if crawl.collection("getAllUsers").error:
         not_applicable(f"getAllUsers could not be read: {crawl.collection('getAllUsers').error}")
     orphans = crawl.store.missing_ids(demographics.key, crawl.collection("getAllUsers").key)
@@ -228,7 +215,7 @@ def test_data_demographics_ids(harness, crawl):
 
 @pytest.mark.requirement("data/unique-ids")
 def test_data_unique_ids(crawl, top_collection):
-    data = _read(crawl, top_collection.operation_id)
+    data = crawled(crawl, top_collection.operation_id)
     dupes = [f"{k} ×{n}" for k, n in crawl.store.repeated_ids(data.key)]
     expect(not dupes, f"sourcedIds repeated within {top_collection.operation_id}: {_listing(dupes)}",
            expected="unique sourcedIds", actual=_listing(dupes))

@@ -6,8 +6,7 @@ profiles). Where the provider does not offer a profile, its checks are not appli
 import pytest
 
 from oneroster_conformance.certificate import PROFILES, unit_of
-from oneroster_conformance.checks import expect, not_applicable
-from oneroster_conformance.client import evidence
+from oneroster_conformance.checks import crawled, expect, not_applicable
 from oneroster_conformance.spec.operations import by_id
 
 SHOWN = 5
@@ -19,14 +18,7 @@ def _records(harness, crawl, op):
         unit = unit_of(op)
         offer = harness.offers.get(unit)
         not_applicable(f"{PROFILES[unit].title} not offered by this provider: {offer.evidence if offer else ''}")
-    data = crawl.collection(op.operation_id)
-    if data.first is not None:
-        evidence.record(data.first.exchange)
-    if data.error and not data.count:
-        not_applicable(f"{op.operation_id} could not be read: {data.error}")
-    if not data.count:
-        not_applicable(f"{op.operation_id} returned no records")
-    return data
+    return crawled(crawl, op.operation_id)
 
 
 def _number(value) -> float | None:
