@@ -8,7 +8,6 @@ nothing (the store is opened read-only). Every resource error is an imsx_StatusI
 from __future__ import annotations
 
 import asyncio
-import copy
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,7 +25,7 @@ from oneroster_conformance.provider.config import ProviderConfig
 from oneroster_conformance.provider.errors import InjectedFault, ProviderError, status_info
 from oneroster_conformance.provider.serialize import Render, fault_targets, record
 from oneroster_conformance.provider.store import Store
-from oneroster_conformance.spec.discovery import DISCOVERY_FILES, revision_document
+from oneroster_conformance.spec.discovery import DISCOVERY_FILES
 from oneroster_conformance.spec.operations import DISCOVERY_FILES as SERVICE_DISCOVERY_FILES
 from oneroster_conformance.spec.operations import (
     ROSTERING,
@@ -34,7 +33,6 @@ from oneroster_conformance.spec.operations import (
     SERVICE_ROOTS,
     Operation,
     operations,
-    published,
     service_operations,
 )
 
@@ -307,54 +305,6 @@ class OperationEndpoint:
         return _json({wrapper: record(doc, self._render(request, fields))}, config)
 
 
-# ------------------------------------------------------------------------------------- discovery
-def discovery_document(request: Request, state: ProviderState) -> dict:
-    doc = revision_document(state.config.discovery_revision)
-    for path, item in list(doc["paths"].items()):
-        if any(spec.get("operationId") in state.config.omit_operations for spec in item.values()
-               if isinstance(spec, dict)):
-            del doc["paths"][path]
-    if state.config.has("discovery-not-localized"):
-        return doc
-    here = origin(request, state.config)
-    if state.config.discovery_revision == "published":  # that revision localizes through its server variables
-        scheme, host = here.split("://", 1)
-        doc["servers"] = [{"url": scheme + "://{hostName}{basePath}", "description": "This reference provider.",
-                           "variables": {"hostName": {"default": host},
-                                         "basePath": {"default": state.root_path, "enum": [state.root_path]}}}]
-    else:
-        doc["servers"] = [{"url": here + state.root_path, "description": "This reference provider."}]
-    for scheme in doc.get("components", {}).get("securitySchemes", {}).values():
-        flow = scheme.get("flows", {}).get("clientCredentials")
-        if flow is not None:
-            flow["tokenUrl"] = here + "/token"
-    return doc
-
-
-def service_discovery_document(request: Request, state: ProviderState, service: str) -> dict:
-    """The published OpenAPI file of the Gradebook or Resources service, pointed at this server."""
-    doc = copy.deepcopy(published(service))
-    here = origin(request, state.config)
-    doc["servers"] = [{"url": here + SERVICE_ROOTS[service], "description": "This reference provider."}]
-    for scheme in doc.get("components", {}).get("securitySchemes", {}).values():
-        flow = scheme.get("flows", {}).get("clientCredentials")
-        if flow is not None:
-            flow["tokenUrl"] = here + "/token"
-    return doc
-
-
-def _discovery(state: ProviderState, service: str = ROSTERING):
-    def endpoint(request: Request) -> Response:
-        if request.method not in ("GET", "HEAD"):
-            return error_response(ProviderError(405, "The discovery file is read-only.",
-                                                headers={"Allow": "GET, HEAD"}), state.config)
-        if service != ROSTERING:
-            return JSONResponse(service_discovery_document(request, state, service))
-        return JSONResponse(discovery_document(request, state))
-
-    return endpoint
-
-
 def _read_only(state: ProviderState):
     """A write-only path of the Gradebook service (POST of results, lineItems): reads only for now."""
     def endpoint(request: Request) -> Response:
@@ -364,26 +314,13 @@ def _read_only(state: ProviderState):
     return endpoint
 
 
-def _index(state: ProviderState):
-    def endpoint(request: Request) -> Response:
-        here = origin(request, state.config)
-        index = {
-            "service": f"OneRoster {'1.1' if state.config.binding == 'v1p1' else '1.2'} rostering reference provider",
-            "serviceRoot": here + state.root_path,
-            "tokenUrl": here + token_path(state.config),
-        }
-        if state.config.binding == "v1p2":
-            index["discovery"] = f"{here}{state.root_path}/{DISCOVERY_FILES[state.config.discovery_name]}"
-        return JSONResponse(index)
-
-    return endpoint
-
-
 def create_app(config: ProviderConfig) -> Starlette:
+    from oneroster_conformance.provider import discovery  # it builds on this module's helpers
+
     state = ProviderState(config, open_store(config), auth.TokenStore(config.token_lifetime),
                           service_root_path(config))
     routes: list[Route] = [
-        Route("/", _index(state), methods=["GET", "HEAD"]),
+        Route("/", discovery.index_endpoint(state), methods=["GET", "HEAD"]),
         Route(token_path(config), auth.token_endpoint, methods=ALL_METHODS),
     ]
     if config.auth == "oauth1":
@@ -392,7 +329,7 @@ def create_app(config: ProviderConfig) -> Starlette:
         state.extra["oauth1"] = Verifier({cid: c.client_secret for cid, c in auth.clients_for(config).items()})
     if not config.has("no-discovery") and config.binding == "v1p2":
         discovery_file = DISCOVERY_FILES[config.discovery_name]
-        routes.append(Route(f"{state.root_path}/{discovery_file}", _discovery(state), methods=ALL_METHODS))
+        routes.append(Route(f"{state.root_path}/{discovery_file}", discovery.endpoint(state), methods=ALL_METHODS))
     for op in operations(config.binding):
         if op.method != "GET" or (op.operation_id in OVERCLAIMED and config.has("discovery-overclaims")):
             continue
@@ -424,12 +361,14 @@ def create_app(config: ProviderConfig) -> Starlette:
 def _service_routes(state: ProviderState) -> list[Route]:
     """The Gradebook and Resources services on the same origin, each at its own root (reads only:
     every write answers 405 and changes nothing; the writes are the next step)."""
+    from oneroster_conformance.provider import discovery
+
     config = state.config
     routes: list[Route] = []
     for service in config.services - {ROSTERING}:
         root = SERVICE_ROOTS[service]
         if not config.has("no-discovery"):
-            routes.append(Route(f"{root}/{SERVICE_DISCOVERY_FILES[service]}", _discovery(state, service),
+            routes.append(Route(f"{root}/{SERVICE_DISCOVERY_FILES[service]}", discovery.endpoint(state, service),
                                 methods=ALL_METHODS))
         served: set[str] = set()
         for op in service_operations(service):
