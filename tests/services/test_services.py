@@ -7,8 +7,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from oneroster_conformance.certificate import PROFILES, Offer, verdicts
-from oneroster_conformance.client.http import service_of_path
 from oneroster_conformance.client.configure import resolve
+from oneroster_conformance.client.http import service_of_path
 from oneroster_conformance.client.settings import ConfigError, Settings
 from oneroster_conformance.harness import Harness, load_builtin_clients
 from oneroster_conformance.provider.app import create_app
