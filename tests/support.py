@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -32,3 +33,23 @@ def per_faults(build: Callable[..., T]) -> Callable[..., T]:
         return cache[key]
 
     return make
+
+
+@contextmanager
+def issued_tokens() -> Iterator[list[str]]:
+    """Every access token the in-process reference provider issues while the block runs (to search outputs for)."""
+    from oneroster_conformance.provider import auth
+
+    issued: list[str] = []
+    original = auth.TokenStore.issue
+
+    def spy(self, *args, **kwargs):
+        value = original(self, *args, **kwargs)
+        issued.append(value)
+        return value
+
+    auth.TokenStore.issue = spy
+    try:
+        yield issued
+    finally:
+        auth.TokenStore.issue = original

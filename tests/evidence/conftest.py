@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 
 from oneroster_conformance.harness import load_builtin_clients
-from oneroster_conformance.provider import auth
 from oneroster_conformance.provider.config import ProviderConfig
 from oneroster_conformance.provider.server import serve_in_thread
 from oneroster_conformance.resources import suites_dir
+from tests.support import issued_tokens
 
 # Offsets ignored (walks and windows, a hypothesis property), OR read as AND (all collections and a
 # property), case-sensitive filters on names (a property on personal fields), byte-order sorting of names.
@@ -63,26 +63,14 @@ class FaultyRun:
 def faulty_run(tmp_path_factory) -> FaultyRun:
     folder = tmp_path_factory.mktemp("evidence-run")
     main = load_builtin_clients()["conformance-all"]
-    issued: list[str] = []
-    original = auth.TokenStore.issue
-
-    def spy(self, *args, **kwargs):
-        value = original(self, *args, **kwargs)
-        issued.append(value)
-        return value
-
-    auth.TokenStore.issue = spy
-    try:
-        with serve_in_thread(ProviderConfig(faults=frozenset(FAULTS))) as provider:
-            args = [sys.executable, "-m", "pytest", str(suites_dir()), "--base-url", provider.base_url,
-                    "--token-url", provider.token_url, "--client-id", main.client_id, "--rate-limit", "0",
-                    "--sweep", "full", "--report-dir", str(folder / "reports"), "--alluredir", str(folder / "allure"),
-                    "-p", "no:cacheprovider"]
-            env = {**os.environ, "ONEROSTER_CLIENT_SECRET": main.client_secret}
-            env.pop("CI", None)  # the full terminal output, failures included
-            proc = subprocess.run(args, capture_output=True, text=True, env=env, timeout=900, cwd=str(folder))
-            (folder / "terminal.txt").write_text(proc.stdout + proc.stderr, encoding="utf-8")
-            yield FaultyRun(folder, provider.base_url, provider.token_url, main.client_id, main.client_secret,
-                            proc.returncode, issued)
-    finally:
-        auth.TokenStore.issue = original
+    with issued_tokens() as issued, serve_in_thread(ProviderConfig(faults=frozenset(FAULTS))) as provider:
+        args = [sys.executable, "-m", "pytest", str(suites_dir()), "--base-url", provider.base_url,
+                "--token-url", provider.token_url, "--client-id", main.client_id, "--rate-limit", "0",
+                "--sweep", "full", "--report-dir", str(folder / "reports"), "--alluredir", str(folder / "allure"),
+                "-p", "no:cacheprovider"]
+        env = {**os.environ, "ONEROSTER_CLIENT_SECRET": main.client_secret}
+        env.pop("CI", None)  # the full terminal output, failures included
+        proc = subprocess.run(args, capture_output=True, text=True, env=env, timeout=900, cwd=str(folder))
+        (folder / "terminal.txt").write_text(proc.stdout + proc.stderr, encoding="utf-8")
+        yield FaultyRun(folder, provider.base_url, provider.token_url, main.client_id, main.client_secret,
+                        proc.returncode, issued)

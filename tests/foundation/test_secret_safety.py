@@ -8,22 +8,14 @@ from pathlib import Path
 
 from oneroster_conformance import proof
 from oneroster_conformance.harness import load_builtin_clients
-from oneroster_conformance.provider import auth
+from tests.support import issued_tokens
 
 
-def test_no_secret_or_token_in_any_output(tmp_path, monkeypatch):
-    issued: list[str] = []
-    original = auth.TokenStore.issue
-
-    def spy(self, *args, **kwargs):
-        value = original(self, *args, **kwargs)
-        issued.append(value)
-        return value
-
-    monkeypatch.setattr(auth.TokenStore, "issue", spy)
+def test_no_secret_or_token_in_any_output(tmp_path):
     case = proof.Case("secret-safety", faults=("token-in-link",), breaks=frozenset({"auth/credentials-not-in-url"}))
-    result = proof.run_case(case, tmp_path, proof.certificates(tmp_path), ("--alluredir", str(tmp_path / "sec" /
-                                                                                             "reports" / "allure")))
+    with issued_tokens() as issued:
+        result = proof.run_case(case, tmp_path, proof.certificates(tmp_path),
+                                ("--alluredir", str(tmp_path / "sec" / "reports" / "allure")))
     assert result.outcomes, result.error
     assert result.outcomes["auth/credentials-not-in-url"] == "fail"  # the fault leaks tokens into Link URLs
     secrets = [c.client_secret for c in load_builtin_clients().values()] + issued
