@@ -27,7 +27,7 @@ Check = Callable[[object], bool]
 ANNOTATIONS = frozenset({"description", "$comment", "title", "$schema", "$id", "$defs", "definitions", "examples",
                          "default", "deprecated", "readOnly", "writeOnly"})
 HANDLED = frozenset({"type", "properties", "required", "additionalProperties", "enum", "$ref", "items", "format",
-                     "oneOf", "pattern", "minItems"}) | ANNOTATIONS
+                     "oneOf", "anyOf", "pattern", "minItems"}) | ANNOTATIONS
 
 
 class Unsupported(Exception):
@@ -151,6 +151,9 @@ class _Compiler:
         if "oneOf" in schema:
             branches = [self.compile(b) for b in schema["oneOf"]]
             checks.append(lambda x: sum(1 for b in branches if b(x)) == 1)  # exactly one, as jsonschema
+        if "anyOf" in schema:
+            alternatives = [self.compile(b) for b in schema["anyOf"]]
+            checks.append(lambda x: any(b(x) for b in alternatives))
         if not checks:
             return lambda x: True
         return _all(checks)
