@@ -273,7 +273,10 @@ def test_request_log_names_method_path_and_status_only(tmp_path) -> None:
     assert "DELETE /ims/oneroster/gradebook/v1p2/lineItems/orc-log 204" in lines
     text = log.read_text(encoding="utf-8")
     assert "secret" not in text and "Bearer" not in text and "filter" not in text
-    assert parser().parse_args(["--request-log", "x.log", "--delete-marks"]).request_log == "x.log"
+    args = parser().parse_args(["--request-log", "x.log", "--delete-marks", "--put-update-status", "200",
+                                "--post-keeps-ids"])
+    assert (args.request_log, args.delete_marks, args.put_update_status, args.post_keeps_ids) == ("x.log", True,
+                                                                                                 200, True)
 
 
 JUNK = [b"", b"{", b"null", b"[]", b'"x"', b"{}", b'{"lineItem": null}', b'{"lineItem": {"sourcedId": 5}}',
