@@ -136,7 +136,7 @@ class WriteEndpoint:
         try:
             doc = json.loads(body, parse_constant=_not_json)  # NaN and Infinity are Python's, not JSON's
             json.dumps(doc, ensure_ascii=False).encode("utf-8")  # a lone surrogate ("\ud800") is no text
-        except (UnicodeError, ValueError):
+        except (UnicodeError, ValueError, RecursionError):
             raise ProviderError(400, "The request body is not JSON (UTF-8 text).", "invaliddata") from None
         if not isinstance(doc, dict) or set(doc) != {self.wrapper}:
             raise refused(f"The body must be an object with the single property {self.wrapper!r}.")

@@ -286,7 +286,7 @@ JUNK = [b"", b"{", b"null", b"[]", b'"x"', b"{}", b'{"lineItem": null}', b'{"lin
         b'{"result": {"lineItem": "li", "student": [1], "class": {"sourcedId": 3}}}', b'{"results": [null, 1]}',
         b'{"lineItems": [{"class": {"sourcedId": null}}]}', b'{"assessmentResult": {"sourcedId": "x\\u0000"}}',
         b'\xff\xfe', b"{\"category\": {\"title\": \"\\ud800\"}}", b'{"lineItem": {"resultValueMax": NaN}}',
-        b'{"result": {"score": Infinity}}', b'{"results": [{"score": -Infinity}]}']
+        b'{"result": {"score": Infinity}}', b'{"results": [{"score": -Infinity}]}', b"[" * 100_000]
 
 
 @pytest.mark.parametrize("faults", [(), ("write-accepts-invalid", "put-id-mismatch-accepted",
