@@ -28,6 +28,7 @@ from oneroster_conformance.pytest_fixtures import (  # noqa: F401 - fixtures are
     client,
     crawl,
     harness,
+    writer,
 )
 from oneroster_conformance.pytest_fixtures import (
     active as _active,
