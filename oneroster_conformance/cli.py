@@ -33,6 +33,14 @@ def main(argv: list[str] | None = None) -> int:
     if "--version" in args or "-V" in args:
         print(version())
         return 0
+    if "--cleanup" in args:  # delete what a killed run left (its writes journal), then stop
+        from oneroster_conformance.writes.cleanup import main as cleanup
+
+        i = args.index("--cleanup")
+        if i + 1 >= len(args):
+            print("oneroster: --cleanup needs the journal file a run wrote (<report-dir>/writes-journal.jsonl).")
+            return 4
+        return cleanup(args[i + 1], args[:i] + args[i + 2:])
     args = ["--help" if a == "--help-pytest" else a for a in args]
     suites = suites_dir()
     # An empty config file and an explicit rootdir: a pytest.ini in the user's folder must not change the run.

@@ -57,7 +57,13 @@ def base(harness: Any, writer: Writes) -> Base:
     """The shared records (made once per run), or WriteUnavailable with the reason."""
     if writer.off_reason:
         raise WriteUnavailable(writer.off_reason)
-    found = harness.once(("writes-base", writer.run_id), lambda: _base(harness, writer))
+    def make() -> Base | str:
+        try:
+            return _base(harness, writer)
+        except WriteUnavailable as e:  # e.g. no token for the write scope: said once, not tried per check
+            return str(e)
+
+    found = harness.once(("writes-base", writer.run_id), make)
     if isinstance(found, str):
         raise WriteUnavailable(found)
     return found

@@ -131,6 +131,13 @@ class Writes:
         op = write_operation(method, path)
         if op is None:
             raise ValueError(f"{method} {path} is no write operation of the Gradebook service")
+        wanted = scopes if scopes is not None else tuple(sorted(op.scopes))
+        if not self.plan:
+            try:  # the token first: a write that cannot be sent is never journalled
+                self.client.tokens.token(creds or self.settings.credentials(), wanted)
+            except TokenError as e:
+                raise WriteUnavailable(f"the provider issued no token for {', '.join(map(short_scope, wanted))} "
+                                       f"({e}): the client needs that scope for the write checks") from None
         self._begin()
         collection = collection_of(path)
         root = self.roots.gradebook
@@ -141,13 +148,8 @@ class Writes:
             self.planned.append(f"{method} {path}" + (f" {_shown(content)}" if content else ""))
             reply = self._simulate(method, path, body)
         else:
-            wanted = scopes if scopes is not None else tuple(sorted(op.scopes))
             headers = {"Content-Type": "application/json"} if content is not None else {}
-            try:
-                reply = self.client.request(method, path, creds=creds, scopes=wanted, headers=headers, body=content)
-            except TokenError as e:
-                raise WriteUnavailable(f"the provider issued no token for {', '.join(map(short_scope, wanted))} "
-                                       f"({e}): the client needs that scope for the write checks") from None
+            reply = self.client.request(method, path, creds=creds, scopes=wanted, headers=headers, body=content)
         allocated = pairs(reply)[1] if method == "POST" else []
         self.journal.note("answer", method=method, path=path, status=reply.status, service_root=root,
                           collection=collection, allocated=allocated)
