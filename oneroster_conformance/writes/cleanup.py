@@ -8,7 +8,6 @@ the service roots come from the journal unless --base-url / --gradebook-url are 
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -23,16 +22,8 @@ from oneroster_conformance.writes.session import remove
 EXIT_OK, EXIT_LEFT, EXIT_CONFIG = 0, 1, 4
 
 
-def _settings(args: list[str], root: str | None):
-    from oneroster_conformance.option_docs import argparse_specs
-
-    parser = argparse.ArgumentParser(prog="oneroster-conformance --cleanup JOURNAL", add_help=False)
-    for _, flag, kw in argparse_specs():
-        parser.add_argument(flag, **kw)
-    known, unknown = parser.parse_known_args(args)
-    if unknown:
-        raise ConfigError(f"--cleanup takes the credential options of a run; {unknown[0]} is not one of them.")
-    s = resolve({k: v for k, v in vars(known).items()})
+def _settings(cli: dict[str, object], root: str | None):
+    s = resolve(cli)
     if root and not s.base_url:  # the journal's Gradebook root -> the Rostering root on the same origin
         prefix = root[: -len(SERVICE_ROOTS[GRADEBOOK])] if root.endswith(SERVICE_ROOTS[GRADEBOOK]) else root
         s.base_url = prefix + SERVICE_ROOTS["rostering"]
@@ -43,7 +34,7 @@ def _settings(args: list[str], root: str | None):
     return s
 
 
-def main(journal_path: str, args: list[str]) -> int:
+def main(journal_path: str, cli: dict[str, object]) -> int:
     """Delete the journal's leftovers; one line per record, then one sentence. Exit 0 when nothing is left."""
     path = Path(journal_path)
     if not path.is_file():
@@ -54,7 +45,7 @@ def main(journal_path: str, args: list[str]) -> int:
     todo = journal.leftovers(entries)
     roots = {c.service_root for c in todo}
     try:
-        settings = _settings(args, next(iter(roots)) if roots else None)
+        settings = _settings(cli, next(iter(roots)) if roots else None)
     except ConfigError as e:
         print(f"oneroster: {e}")
         return EXIT_CONFIG
