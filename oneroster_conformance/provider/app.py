@@ -1,23 +1,27 @@
 """The reference provider as a Starlette application.
 
-Routes are derived from the spec's operation catalogue: every GET operation is served at the
-service root plus its OpenAPI path. Any other method on those paths answers 405 and changes
-nothing (the store is opened read-only). Every resource error is an imsx_StatusInfo body.
+Routes are derived from the spec's operation catalogue: every operation is served at its service
+root plus its OpenAPI path. Rostering and Resources are read-only: any other method answers 405 and
+changes nothing. The Gradebook service also takes its PUT, POST and DELETE operations
+(provider.writes); a method a path has no operation for answers 405. Every resource error is an
+imsx_StatusInfo body.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from oneroster_conformance.provider import aeries, auth, query
 from oneroster_conformance.provider.catalogue import NESTED_TWICE, collection, nested_where, segments
@@ -305,11 +309,20 @@ class OperationEndpoint:
         return _json({wrapper: record(doc, self._render(request, fields))}, config)
 
 
-def _read_only(state: ProviderState):
-    """A write-only path of the Gradebook service (POST of results, lineItems): reads only for now."""
-    def endpoint(request: Request) -> Response:
-        return error_response(ProviderError(405, f"{request.method} is not allowed: this service is read-only.",
-                                            headers={"Allow": "GET, HEAD"}), state.config)
+def _dispatch(state: ProviderState, handlers: dict[str, Any]):
+    """One path of a service: its GET operation (sync, as the Rostering routes) and its write operations
+    (async: they read the body); any other method answers 405 naming the methods the path serves."""
+    read = handlers.get("GET")
+    allowed = ", ".join((["GET", "HEAD"] if read else []) + sorted(m for m in handlers if m != "GET"))
+
+    async def endpoint(request: Request) -> Response:
+        method = request.method
+        if method in handlers and method != "GET":
+            return await handlers[method](request)
+        if read is not None and (method in ("GET", "HEAD") or state.config.has("writes-accepted")):
+            return await run_in_threadpool(read, request)
+        return error_response(ProviderError(405, f"{method} is not allowed on this path.",
+                                            headers={"Allow": allowed}), state.config)
 
     return endpoint
 
@@ -353,15 +366,18 @@ def create_app(config: ProviderConfig) -> Starlette:
 
     app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_allowed, Exception: server_error})
     app.state.provider = state
+    if config.request_log:
+        app.add_middleware(RequestLog, path=config.request_log)
     if config.latency:
         app.add_middleware(_Latency, seconds=config.latency)
     return app
 
 
 def _service_routes(state: ProviderState) -> list[Route]:
-    """The Gradebook and Resources services on the same origin, each at its own root (reads only:
-    every write answers 405 and changes nothing; the writes are the next step)."""
+    """The Gradebook and Resources services on the same origin, each at its own root, every operation of
+    their catalogues (Gradebook's writes included) dispatched by method per path."""
     from oneroster_conformance.provider import discovery
+    from oneroster_conformance.provider.writes import WriteEndpoint
 
     config = state.config
     routes: list[Route] = []
@@ -370,15 +386,42 @@ def _service_routes(state: ProviderState) -> list[Route]:
         if not config.has("no-discovery"):
             routes.append(Route(f"{root}/{SERVICE_DISCOVERY_FILES[service]}", discovery.endpoint(state, service),
                                 methods=ALL_METHODS))
-        served: set[str] = set()
+        paths: dict[str, dict[str, Any]] = {}
+        names: dict[str, str] = {}
         for op in service_operations(service):
-            if op.method == "GET" and op.operation_id not in config.omit_operations:
-                routes.append(Route(root + op.path, OperationEndpoint(op, state).handle, methods=ALL_METHODS,
-                                    name=op.operation_id))
-                served.add(op.path)
-        for path in sorted({op.path for op in service_operations(service)} - served):
-            routes.append(Route(root + path, _read_only(state), methods=ALL_METHODS))
+            handlers = paths.setdefault(op.path, {})
+            if op.operation_id in config.omit_operations:
+                continue
+            endpoint = OperationEndpoint(op, state) if op.method == "GET" else WriteEndpoint(op, state)
+            handlers[op.method] = endpoint.handle
+            if op.method == "GET" or op.path not in names:
+                names[op.path] = op.operation_id
+        for path, handlers in sorted(paths.items()):
+            routes.append(Route(root + path, _dispatch(state, handlers), methods=ALL_METHODS, name=names.get(path)))
     return routes
+
+
+class RequestLog:
+    """One line per request, "METHOD path status", appended to a file: enough to prove which methods
+    reached the server. No query string, no body, no header is written."""
+
+    def __init__(self, app: ASGIApp, path: str) -> None:
+        self.app, self.path = app, path
+        self._lock = threading.Lock()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def logged(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                line = f"{scope['method']} {scope['path']} {message['status']}\n"
+                with self._lock, open(self.path, "a", encoding="utf-8") as log_file:
+                    log_file.write(line)
+            await send(message)
+
+        await self.app(scope, receive, logged)
 
 
 class _Latency:

@@ -37,6 +37,10 @@ def parser() -> argparse.ArgumentParser:
                    "first, as a server across a network would (benchmarks)")
     p.add_argument("--services", default="rostering,gradebook,resources", help="the 1.2 services served, "
                    "comma-separated (default all three; 'rostering' alone is a conformant Rostering-only SIS)")
+    p.add_argument("--request-log", metavar="FILE", help="append one line per request to FILE: method, path and "
+                   "status (no query, body or header), e.g. to show that no write reached the server")
+    p.add_argument("--delete-marks", action="store_true", help="Gradebook DELETE marks the record 'tobedeleted' "
+                   "instead of removing it (a conformant reading)")
     p.add_argument("--list-faults", action="store_true", help="list the named faults and exit")
     return p
 
@@ -55,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
                                 public_url=args.public_url,
                                 binding="v1p1" if only_v1p1(args.flavour, args.auth) else args.binding,
                                 flavour=args.flavour, auth=args.auth, latency=args.latency_ms / 1000,
-                                services=frozenset(x.strip() for x in args.services.split(",") if x.strip()))
+                                services=frozenset(x.strip() for x in args.services.split(",") if x.strip()),
+                                request_log=args.request_log, delete_marks=args.delete_marks)
     except ValueError as e:
         print(e, file=sys.stderr)
         return 2

@@ -30,6 +30,11 @@ class ProviderConfig:
     latency: float = 0.0  # seconds each response waits first: a server across a network (benchmarks)
     # The 1.2 services served (Rostering always); a rostering-only provider is conformant too.
     services: frozenset[str] = frozenset({"rostering", "gradebook", "resources"})
+    # Gradebook writes (docs/reference-provider-writes.md): conformant readings a provider may choose.
+    delete_marks: bool = False  # DELETE marks the record status 'tobedeleted' instead of removing it
+    put_update_status: int = 201  # the answer to a PUT that updates an existing record: 201 or 200
+    post_keeps_ids: bool = False  # POST allocates the supplied sourcedId itself (when free) instead of a new uuid
+    request_log: str | None = None  # append "METHOD path status" per request to this file (no query, body, headers)
 
     def __post_init__(self) -> None:
         # Accept any iterable of names (a list from argparse, a set) but store a frozenset.
@@ -61,6 +66,8 @@ class ProviderConfig:
                              "(binding='v1p1', flavour='aeries')")
         if self.binding == "v1p1" and self.students is not None:
             raise ValueError("the 1.1 provider serves the sample roster only (students must be None)")
+        if self.put_update_status not in (200, 201):
+            raise ValueError("put_update_status must be 200 or 201")
         if self.latency < 0:
             raise ValueError("latency must be zero or more seconds")
         if self.page_cap is not None and self.page_cap < 1:

@@ -21,6 +21,7 @@ class Fault:
 
 
 FILTER_PROPERTIES = ("filter/predicates", "filter/logical-and", "filter/logical-or")
+WRITE_SCOPE = "gradebook-write/scope-enforced"  # a fault that drops scope checks lets writes through as well
 
 
 def _f(name: str, description: str, *breaks: str, also: tuple[str, ...] = ()) -> tuple[str, Fault]:
@@ -130,7 +131,8 @@ FAULTS: dict[str, Fault] = dict(
         _f("fields-unknown-400", "an unknown field name answers 400 invalid_selection_field.", "fields/unknown-field"),
         _f("blank-fields-accepted", "blank field selections are accepted (all data).", "fields/blank-field"),
         # ------------------------------------------------------------ scopes
-        _f("scope-not-enforced", "any valid token reaches every operation.", "scopes/deny"),
+        _f("scope-not-enforced", "any valid token reaches every operation.", "scopes/deny",
+           also=(WRITE_SCOPE,)),
         _f(
             "scope-all-required",
             "an operation needs ALL the scopes it lists (the OpenAPI's literal reading).",
@@ -144,7 +146,7 @@ FAULTS: dict[str, Fault] = dict(
         ),
         # ------------------------------------------------------------ auth / token endpoint
         _f("no-auth", "no token is needed at all.", "auth/token-required", "auth/invalid-token", "scopes/deny",
-           also=("auth/expired-token",)),
+           also=("auth/expired-token", WRITE_SCOPE)),
         _f("any-token-accepted", "any non-empty bearer token is accepted.", "auth/invalid-token"),
         _f("expired-token-accepted", "token expiry is not enforced.", "auth/expired-token"),
         _f("bad-secret-accepted", "the token endpoint ignores the client secret.", "auth/invalid-client"),
@@ -286,6 +288,27 @@ FAULTS: dict[str, Fault] = dict(
             "data/unique-ids",
             "pagination/complete-walk",
         ),
+        # ------------------------------------------------------------ gradebook writes
+        _f("write-without-scope", "PUT / POST / DELETE are accepted with a token holding read scopes only.",
+           WRITE_SCOPE),
+        _f("put-partial-store", "PUT stores only the fields the record's DType requires (description, score, "
+           "comment, weight, ... are dropped).", "gradebook-write/put-reads-back"),
+        _f("put-update-duplicates", "PUT on an existing sourcedId keeps the old record as well: the collection "
+           "shows it twice (the single GET shows the new one).", "gradebook-write/put-updates"),
+        _f("delete-keeps-record", "DELETE answers 204 but the record still reads back, active.",
+           "gradebook-write/delete-removes"),
+        _f("post-no-pairs", "POST creates the records but answers 201 with an empty body (no sourcedIdPairs).",
+           "gradebook-write/post-pairs"),
+        _f("result-unknown-student", "results for unknown students, or students not enrolled in the lineItem's "
+           "class, are accepted.", "gradebook-write/refuses-bad-references"),
+        _f("write-accepts-invalid", "write bodies missing required fields or with values outside an enumeration "
+           "are accepted and stored.", "gradebook-write/refuses-invalid"),
+        _f("put-id-mismatch-accepted", "a PUT body whose sourcedId differs from the path's is accepted (stored "
+           "under the path's).", "gradebook-write/refuses-invalid"),
+        _f("nested-post-wrong-parent", "a nested POST ignores the parent named in the path and keeps the body's.",
+           "gradebook-write/nested-parent"),
+        _f("delete-twice-204", "DELETE of a record that is not there (e.g. deleted already) answers 204, not 404.",
+           "gradebook-write/delete-removes"),
         # ------------------------------------------------------------ transport
         _f(
             "tls-legacy",

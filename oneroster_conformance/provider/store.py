@@ -17,7 +17,7 @@ import sqlite3
 import tempfile
 import threading
 import weakref
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from oneroster_conformance.provider import collation
@@ -124,7 +124,8 @@ _COLUMNS: dict[str, Callable[[Mapping[str, Any]], tuple]] = {
 
 
 class Store:
-    """One SQLite database file; a read-only connection per thread once built."""
+    """One SQLite database file; a read-only connection per thread once built, and one writable
+    connection (behind a lock) for the Gradebook writes, each a short transaction."""
 
     def __init__(self, path: str, cleanup_dir: str | None = None) -> None:
         self.path = path
@@ -132,6 +133,8 @@ class Store:
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
         self._cache: dict[tuple, Any] = {}
+        self._write_lock = threading.Lock()
+        self._writer: sqlite3.Connection | None = None
         if cleanup_dir:
             weakref.finalize(self, shutil.rmtree, cleanup_dir, True)
 
@@ -207,6 +210,7 @@ class Store:
         if conn is None:
             conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
             conn.execute("PRAGMA query_only = 1")
+            conn.execute("PRAGMA busy_timeout = 10000")  # a write commits in milliseconds: wait, do not fail
             conn.execute("PRAGMA cache_size = -16000")
             collation.register(conn)
             self._local.conn = conn
@@ -222,12 +226,38 @@ class Store:
         return None if row is None else row[0]
 
     def cached(self, key: tuple, compute: Callable[[], Any]) -> Any:
-        """Memoise facts about the (read-only) data, e.g. which record a fault targets."""
+        """Memoise facts about the data as built, e.g. which record a fault targets (writes do not move them)."""
         if key not in self._cache:
             self._cache[key] = compute()
         return self._cache[key]
 
+    # ------------------------------------------------------------------ writing
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed when the block ends, rolled back if it raises.
+
+        Readers use their own connections and see the commit as soon as it is made."""
+        with self._write_lock:
+            if self._writer is None:
+                conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+                conn.execute("PRAGMA busy_timeout = 10000")
+                collation.register(conn)
+                self._writer = conn
+            conn = self._writer
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
     def close(self) -> None:
+        with self._write_lock:
+            if self._writer is not None:
+                with contextlib.suppress(sqlite3.Error):
+                    self._writer.close()
+                self._writer = None
         with self._lock:
             for conn in self._connections:
                 with contextlib.suppress(sqlite3.Error):
