@@ -19,6 +19,7 @@ class Base:
     sandbox: Sandbox
     category: str
     line_item: str
+    other_line_item: str  # a second lineItem in the same class
     assessment_line_item: str | None  # None: the provider does not offer the Assessment Results profile
 
 
@@ -38,6 +39,9 @@ def _base(harness: Any, writer: Writes) -> Base | str:
     item = writer.new_id("lineitem")
     made.append(("putLineItem", writer.put("lineItems", records.line_item(
         roots, item, sandbox.class_id, sandbox.school_id, cat, "ORC conformance assignment"))))
+    other = writer.new_id("lineitem")
+    made.append(("putLineItem", writer.put("lineItems", records.line_item(
+        roots, other, sandbox.class_id, sandbox.school_id, cat, "ORC conformance assignment 2"))))
     assessment = None
     if harness.checks("assessment-results"):
         assessment = writer.new_id("assessmentlineitem")
@@ -50,7 +54,7 @@ def _base(harness: Any, writer: Writes) -> Base | str:
         if not ok(reply):
             return (f"the records the write checks build on could not be written: {name} answered "
                     f"{reply.status or reply.error} (judged by gradebook-write/put-reads-back)")
-    return Base(sandbox, cat, item, assessment)
+    return Base(sandbox, cat, item, other, assessment)
 
 
 def base(harness: Any, writer: Writes) -> Base:

@@ -17,6 +17,8 @@ class Sandbox:
     term_id: str | None
     students: tuple[str, ...]  # active students enrolled in the class
     outsider: str | None  # an active student not enrolled in it (results for them land on the wrong roster)
+    other_class: str | None = None  # another class and school: a nested POST's body naming them contradicts its path
+    other_school: str | None = None
 
 
 def _ref(record: dict, key: str) -> str | None:
@@ -56,9 +58,20 @@ def choose(harness: Any, write_class: str | None) -> Sandbox | str:
             continue
         if not students:
             return f"--write-class {write_class}: the class has no active students to write results for"
-        return Sandbox(class_id, school_id, _ref(record, "terms"), tuple(students), _outsider(harness, set(students)))
+        return Sandbox(class_id, school_id, _ref(record, "terms"), tuple(students), _outsider(harness, set(students)),
+                       _other(harness, "getAllClasses", class_id), _other(harness, "getAllSchools", school_id))
     return (f"--write-class {write_class}: the class names no school" if write_class else
             f"none of the first {CLASSES_TRIED} classes has two active students: name one with --write-class ID")
+
+
+def _other(harness: Any, operation_id: str, not_this: str) -> str | None:
+    if operation_id not in harness.crawl.ops:
+        return None
+    for r in islice(harness.crawl.collection(operation_id).iter_records(), 500):
+        sid = r.get("sourcedId") if isinstance(r, dict) else None
+        if isinstance(sid, str) and sid != not_this and r.get("status", "active") == "active":
+            return sid
+    return None
 
 
 def _outsider(harness: Any, enrolled: set[str]) -> str | None:
