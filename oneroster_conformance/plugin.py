@@ -235,6 +235,8 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     terminalreporter.write_line(state.terminal.summary(state.run.results))
     for line in certificate_lines(state.run.info.certificate) if state.run.info.certificate else ():
         terminalreporter.write_line(line)
+    for line in state.run.writes.lines() if state.run.writes is not None else ():
+        terminalreporter.write_line(line)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -121,6 +121,7 @@ class Run:
         self._certify(interrupted_status is not None)
         if self.writes is not None:  # what the run created is deleted before the report says whether it was
             self.info.writes = self.writes.finish()
+            self.info.meta = {**self.info.meta, "writes": self.info.writes}
         if self.harness is not None:
             self.info.requests_sent = self.harness.client.request_count
         for sink in self.sinks:

@@ -85,6 +85,8 @@ class Writes:
         if self._started:
             return
         self._started = True
+        if self.plan:
+            return  # nothing is sent: nothing to journal or clean up
         path = self.journal.path
         if path.exists():
             if journal.leftovers(journal.read(path)):
@@ -96,7 +98,7 @@ class Writes:
         self.journal.note("start", run=self.run_id, prefix=self.prefix, plan=self.plan,
                           service_root=self.roots.gradebook)
         atexit.register(self.finish)
-        if threading.current_thread() is threading.main_thread() and not self.plan:
+        if threading.current_thread() is threading.main_thread():
             previous = signal.getsignal(signal.SIGTERM)
             if previous in (signal.SIG_DFL, None):
                 signal.signal(signal.SIGTERM, _interrupt)  # a timeout's SIGTERM unwinds like Ctrl-C: clean-up runs
@@ -142,8 +144,9 @@ class Writes:
         collection = collection_of(path)
         root = self.roots.gradebook
         content = json.dumps(body, ensure_ascii=False).encode() if body is not None else None
-        self.journal.note("send", method=method, path=path, operation=op.operation_id, service_root=root,
-                          collection=collection, creates=list(creates))
+        if not self.plan:
+            self.journal.note("send", method=method, path=path, operation=op.operation_id, service_root=root,
+                              collection=collection, creates=list(creates))
         if self.plan:
             self.planned.append(f"{method} {path}" + (f" {_shown(content)}" if content else ""))
             reply = self._simulate(method, path, body)
@@ -151,8 +154,9 @@ class Writes:
             headers = {"Content-Type": "application/json"} if content is not None else {}
             reply = self.client.request(method, path, creds=creds, scopes=wanted, headers=headers, body=content)
         allocated = pairs(reply)[1] if method == "POST" else []
-        self.journal.note("answer", method=method, path=path, status=reply.status, service_root=root,
-                          collection=collection, allocated=allocated)
+        if not self.plan:
+            self.journal.note("answer", method=method, path=path, status=reply.status, service_root=root,
+                              collection=collection, allocated=allocated)
         with self._lock:
             self.made.append({"method": method, "path": path, "operation": op.operation_id, "status": reply.status,
                               "creates": list(creates), "allocated": allocated, "sent": not self.plan})
@@ -177,10 +181,24 @@ class Writes:
         self.journal.close()
         return self.summary()
 
+    def lines(self) -> list[str]:
+        """What the terminal says about the writes at the end of the run."""
+        if self.plan:
+            return [f"Gradebook writes planned (--plan-writes), none sent: {len(self.planned)}",
+                    *(f"  {line}" for line in self.planned)]
+        if not self.made:
+            return []
+        done = self.cleanup or []
+        left = [c for c in done if not c["removed"]]
+        state = (f"{len(left)} of {len(done)} records could NOT be removed: oneroster-conformance --cleanup "
+                 f"{self.journal.path}" if left else f"all {len(done)} records created were removed")
+        return [f"Gradebook writes: {len(self.made)} sent (sourcedIds {self.prefix}*); clean-up: {state}."]
+
     def summary(self) -> dict[str, object]:
         done = self.cleanup or []
-        return {"allowed": self.on, "planned_only": self.plan, "journal": str(self.journal.path) if self._started
-                else None, "prefix": self.prefix, "writes": list(self.made), "cleanup": list(done),
+        return {"allowed": self.on, "planned_only": self.plan,
+                "journal": str(self.journal.path) if self._started and not self.plan else None,
+                "prefix": self.prefix, "writes": list(self.made), "cleanup": list(done),
                 "cleanup_ok": all(c["removed"] for c in done), "kept_journal": self.kept_journal}
 
     # ------------------------------------------------------------------ plan mode's stand-in
