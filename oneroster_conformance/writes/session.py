@@ -24,6 +24,7 @@ from oneroster_conformance.client.http import OneRosterClient, Reply
 from oneroster_conformance.client.masking import MASKER
 from oneroster_conformance.client.oauth import TokenError
 from oneroster_conformance.client.redaction import REDACTOR
+from oneroster_conformance.exchange import Exchange
 from oneroster_conformance.spec.operations import GRADEBOOK, short_scope
 from oneroster_conformance.writes import journal
 from oneroster_conformance.writes.records import WRAPPER, Roots, write_operation
@@ -225,8 +226,10 @@ class Writes:
         else:
             status = 404
         content = json.dumps(answer).encode() if answer is not None else b""
-        return Reply(method, self.client.url(path, params), status, httpx.Headers({"content-type": "application/json"}),
-                     content, 0.0, None, None)  # type: ignore[arg-type]
+        url = self.client.url(path, params)
+        shown = Exchange(method, url, status, body_excerpt="(--plan-writes: not sent; the stand-in's answer) "
+                         + content.decode()[:500], curl=f"# planned, not sent: {method} {url}")
+        return Reply(method, url, status, httpx.Headers({"content-type": "application/json"}), content, 0.0, shown)
 
 
 def pairs(reply: Reply) -> tuple[dict[str, str], list[str]]:

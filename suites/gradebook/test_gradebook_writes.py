@@ -13,7 +13,6 @@ import functools
 import pytest
 
 from oneroster_conformance.checks import (
-    HarnessError,
     answered,
     assert_status,
     assert_status_info,
@@ -59,7 +58,7 @@ def write_check(fn):
             except WriteUnavailable as e:
                 not_applicable(str(e))
         before = len(writer.planned)
-        with contextlib.suppress(AssertionError, WriteUnavailable, HarnessError):
+        with contextlib.suppress(Exception):  # the stand-in is no provider: only the list of writes counts
             fn(*args, **kwargs)
         not_applicable(f"--plan-writes: {len(writer.planned) - before} write(s) listed, none sent")
 
