@@ -142,7 +142,8 @@ class Settings:
                                    choices=("full", "redacted"))
     # ------------------------------------------------------------------ readiness
     readiness: str | None = setting(None, "consumer readiness: check what claris, incidentiq or illuminate (or "
-                                    "all) reads, and name the SIS permission behind each gap", READINESS)
+                                    "all) reads, and name the SIS permission behind each gap; grade-passback runs "
+                                    "a grade sync's writes (with --allow-writes)", READINESS)
     readiness_only: bool = setting(False, "run only the readiness checks (with --readiness)", READINESS,
                                    profile=False)
     # ------------------------------------------------------------------ 1.1 and Aeries

@@ -58,6 +58,7 @@ class Writes:
         self.cleanup: list[dict[str, object]] | None = None  # set by finish()
         self.kept_journal: str | None = None  # an older journal with leftovers, kept under another name
         self._sim: dict[str, dict] = {}
+        self._allocated: set[str] = set()  # ids the provider allocated in answer to the run's own POSTs
         self._count = 0
         self._started = False
         self._lock = threading.Lock()
@@ -79,6 +80,10 @@ class Writes:
         with self._lock:
             self._count += 1
             return f"{self.prefix}{kind}-{self._count}"
+
+    def owns(self, sourced_id: str) -> bool:
+        """A record of the run's own: its prefix, or allocated in answer to one of its POSTs."""
+        return sourced_id.startswith(self.prefix) or sourced_id in self._allocated
 
     def _begin(self) -> None:
         """First write of the run: a fresh journal (an older one that still names records is kept), and the
@@ -127,9 +132,10 @@ class Writes:
         send it with another token, e.g. a read-only one: the scope checks)."""
         if not self.on:
             raise WriteUnavailable(self.off_reason or "writes are off")
-        if creates and not all(c.startswith(self.prefix) for c in creates):
-            raise ValueError(f"the harness creates only {self.prefix}* records, not {creates}")
-        if method == "DELETE" and not path.rsplit("/", 1)[-1].startswith(self.prefix):
+        if creates and not all(self.owns(c) for c in creates):
+            raise ValueError(f"the harness writes only {self.prefix}* records (or ids its POSTs were given), "
+                             f"not {creates}")
+        if method == "DELETE" and not self.owns(path.rsplit("/", 1)[-1]):
             raise ValueError(f"the harness deletes only records it created, not {path}")
         op = write_operation(method, path)
         if op is None:
@@ -155,6 +161,8 @@ class Writes:
             headers = {"Content-Type": "application/json"} if content is not None else {}
             reply = self.client.request(method, path, creds=creds, scopes=wanted, headers=headers, body=content)
         allocated = pairs(reply)[1] if method == "POST" else []
+        with self._lock:
+            self._allocated.update(a for a in allocated if a)
         if not self.plan:
             self.journal.note("answer", method=method, path=path, status=reply.status, service_root=root,
                               collection=collection, allocated=allocated)
