@@ -67,12 +67,26 @@ CASE_ARGS = {
 }
 
 
+# The grade-passback readiness flow runs on the clean and variant providers and with every write fault;
+# the faults a grade sync meets on its way break it too.
+PASSBACK = ("--readiness", "grade-passback")
+PASSBACK_BREAKS = frozenset({"put-partial-store", "delete-keeps-record", "post-no-pairs", "result-unknown-student"})
+
+
+def _fault_case(f) -> Case:
+    breaks, args = frozenset(f.breaks), CASE_ARGS.get(f.name, ())
+    if any(b.startswith("gradebook-write/") for b in f.breaks):
+        args = (*args, *PASSBACK)
+        breaks |= {"readiness/grade-passback"} if f.name in PASSBACK_BREAKS else frozenset()
+    return Case(f.name, (f.name,), breaks, frozenset(f.also), args=args)
+
+
 def cases() -> list[Case]:
     from oneroster_conformance.provider.faults import FAULTS
 
-    out = [Case("clean"), Case("variant", variant=True), Case(ROSTERING_ONLY, variant=True)]
-    out += [Case(f.name, (f.name,), frozenset(f.breaks), frozenset(f.also), args=CASE_ARGS.get(f.name, ()))
-            for f in FAULTS.values()]
+    out = [Case("clean", args=PASSBACK), Case("variant", variant=True, args=PASSBACK),
+           Case(ROSTERING_ONLY, variant=True)]
+    out += [_fault_case(f) for f in FAULTS.values()]
     out.append(Case("no-tls", breaks=frozenset({"transport/tls-required"}), tls=False))
     out.append(Case("untrusted-certificate", breaks=frozenset({"transport/certificate-valid"}), trusted=False))
     return out + cases_v1p1()
