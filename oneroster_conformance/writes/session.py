@@ -61,6 +61,7 @@ class Writes:
         self._allocated: set[str] = set()  # ids the provider allocated in answer to the run's own POSTs
         self._count = 0
         self._started = False
+        self._sigterm = False  # our SIGTERM handler is installed (and is removed by finish)
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ state
@@ -104,10 +105,10 @@ class Writes:
         self.journal.note("start", run=self.run_id, prefix=self.prefix, plan=self.plan,
                           service_root=self.roots.gradebook)
         atexit.register(self.finish)
-        if threading.current_thread() is threading.main_thread():
-            previous = signal.getsignal(signal.SIGTERM)
-            if previous in (signal.SIG_DFL, None):
-                signal.signal(signal.SIGTERM, _interrupt)  # a timeout's SIGTERM unwinds like Ctrl-C: clean-up runs
+        if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) in (
+                signal.SIG_DFL, None):
+            signal.signal(signal.SIGTERM, _interrupt)  # a timeout's SIGTERM unwinds like Ctrl-C: clean-up runs
+            self._sigterm = True
 
     # ------------------------------------------------------------------ writes
     def put(self, collection: str, record: dict, **kw: Any) -> Reply:
@@ -184,6 +185,9 @@ class Writes:
             if self.cleanup is not None:
                 return self.summary()
             self.cleanup = []
+        atexit.unregister(self.finish)
+        if self._sigterm and threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
         if self._started and not self.plan:
             self.cleanup = remove(journal.leftovers(journal.read(self.journal.path)), self.client, self.journal,
                                   self.settings)
