@@ -31,8 +31,15 @@ class Plan(Generic[T]):
 
 
 def selected(req: Requirement | None, s: Settings) -> bool:
-    """Readiness checks run only with --readiness; --readiness-only keeps nothing else."""
+    """Readiness checks run only with --readiness (a consumer's checks for a consumer, a flow's for that flow;
+    all: every one); --readiness-only keeps nothing else."""
+    from oneroster_conformance.readiness.consumers import FLOWS
+
     readiness = req is not None and req.area == "readiness"
+    if readiness and s.readiness and s.readiness != "all":
+        assert req is not None
+        flow = next((f for f in FLOWS if req.id == f"readiness/{f}"), None)
+        return s.readiness == flow if flow else s.readiness not in FLOWS
     return not ((readiness and not s.readiness) or (s.readiness_only and not readiness))
 
 
@@ -59,6 +66,6 @@ def plan(checks: Sequence[T], reqs: Mapping[T, Requirement], s: Settings) -> Pla
     note = None
     if dropped:
         why = ("left out by --readiness-only" if s.readiness_only else
-               "consumer readiness checks, run with --readiness claris, incidentiq, illuminate or all")
+               "readiness checks, run with --readiness claris, incidentiq, illuminate, grade-passback or all")
         note = f"{len(dropped)} {'check' if len(dropped) == 1 else 'checks'} not selected: {why}."
     return Plan(keep, dropped, skips, note)

@@ -14,7 +14,7 @@ class PassbackStep(str):
     """One step of the flow: the result records the operation it uses."""
 
     def case_fields(self) -> dict[str, str]:
-        return {"operation": passback.OPERATION[self], "consumer": "grade-passback"}
+        return {"operation": passback.OPERATION[self], "step": str(self)}
 
 
 @pytest.mark.requirement("readiness/grade-passback")
