@@ -332,6 +332,8 @@ def create_app(config: ProviderConfig) -> Starlette:
 
     state = ProviderState(config, open_store(config), auth.TokenStore(config.token_lifetime),
                           service_root_path(config))
+    if config.faults:  # fix the data faults' targets before any write could add a record that sorts first
+        fault_targets(state.store)
     routes: list[Route] = [
         Route("/", discovery.index_endpoint(state), methods=["GET", "HEAD"]),
         Route(token_path(config), auth.token_endpoint, methods=ALL_METHODS),

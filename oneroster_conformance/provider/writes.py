@@ -131,8 +131,9 @@ class WriteEndpoint:
     def _payload(self, body: bytes) -> Any:
         try:
             doc = json.loads(body)
-        except (UnicodeDecodeError, ValueError):
-            raise ProviderError(400, "The request body is not JSON.", "invaliddata") from None
+            json.dumps(doc, ensure_ascii=False).encode("utf-8")  # a lone surrogate ("\ud800") is no text
+        except (UnicodeError, ValueError):
+            raise ProviderError(400, "The request body is not JSON (UTF-8 text).", "invaliddata") from None
         if not isinstance(doc, dict) or set(doc) != {self.wrapper}:
             raise refused(f"The body must be an object with the single property {self.wrapper!r}.")
         return doc[self.wrapper]

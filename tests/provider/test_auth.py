@@ -14,6 +14,7 @@ from oneroster_conformance.spec.operations import (
     ROSTER,
     ROSTER_CORE,
     ROSTER_DEMOGRAPHICS,
+    WRITE_SCOPES,
     granted_by,
     operations,
 )
@@ -41,7 +42,8 @@ def test_built_in_clients() -> None:
     assert set(clients) == {"conformance-all", "conformance-roster", "conformance-core",
                             "conformance-demographics", "conformance-none", "conformance-short-lived"}
     assert clients["conformance-short-lived"].token_lifetime == 3
-    assert clients["conformance-all"].scopes == frozenset(EVERY_READ_SCOPE)  # Gradebook and Resources reads too
+    # Gradebook and Resources reads too, and the Gradebook write scopes (granted only when asked for)
+    assert clients["conformance-all"].scopes == frozenset(EVERY_READ_SCOPE) | frozenset(WRITE_SCOPES)
     assert clients["conformance-roster"].scopes == {ROSTER}
     assert clients["conformance-core"].scopes == {ROSTER_CORE}
     assert clients["conformance-demographics"].scopes == {ROSTER_DEMOGRAPHICS}

@@ -19,11 +19,13 @@ from oneroster_conformance.spec.operations import (
     GRADEBOOK_CORE,
     GRADEBOOK_READ,
     ROSTER_CORE,
+    ROSTERING,
     SERVICE_ROOT,
     SERVICE_ROOTS,
 )
 from oneroster_conformance.spec.schemas import issues
-from tests.support import FaultChecks
+from tests.provider.writing import CLASS, NOT_ENROLLED, OTHER_CLASS, READ_ONLY, WriteClient
+from tests.support import FaultChecks, per_faults
 
 CHECKS = FaultChecks()
 check = CHECKS.check
@@ -578,3 +580,111 @@ def test_clean_provider_has_no_fault() -> None:
     assert not any(config.has(name) for name in FAULTS)
     with pytest.raises(KeyError):
         config.has("typo")
+
+
+# ------------------------------------------------------------------ gradebook writes
+# Writes change data: each runs on a provider with a database of its own, never the shared sample file.
+writer = per_faults(lambda faults, **config: WriteClient(faults, **config))
+
+
+def _both(name: str) -> tuple[WriteClient, WriteClient]:
+    return writer(name), writer()
+
+
+@check("write-without-scope")
+def _(c, ok):
+    bad, good = _both("write-without-scope")
+    item = good.template("lineItems", "orc-f-scope")
+    assert good.put("lineItems", "orc-f-scope", item, scopes=READ_ONLY).status_code == 403
+    assert bad.put("lineItems", "orc-f-scope", item, scopes=READ_ONLY).status_code == 201
+    assert bad.delete("lineItems", "orc-f-scope", scopes=READ_ONLY).status_code == 204
+
+
+@check("put-partial-store")
+def _(c, ok):
+    for w in _both("put-partial-store"):
+        w.put("lineItems", "orc-f-partial", w.template("lineItems", "orc-f-partial"))
+    bad, good = (w.one("lineItems", "orc-f-partial") for w in _both("put-partial-store"))
+    assert "description" in good and "description" not in bad and bad["title"] == good["title"]
+
+
+@check("put-update-duplicates")
+def _(c, ok):
+    for w in _both("put-update-duplicates"):
+        item = w.template("categories", "orc-f-dup")
+        assert w.put("categories", "orc-f-dup", item).status_code == 201
+        assert w.put("categories", "orc-f-dup", {**item, "title": "New"}).status_code == 201
+        assert w.one("categories", "orc-f-dup")["title"] == "New"
+    bad, good = (sorted(r["title"] for r in w.all("categories") if r["sourcedId"] == "orc-f-dup")
+                 for w in _both("put-update-duplicates"))
+    assert good == ["New"] and len(bad) == 2 and "New" in bad
+    assert writer("put-update-duplicates").delete("categories", "orc-f-dup").status_code == 204
+    assert not [r for r in writer("put-update-duplicates").all("categories") if r["sourcedId"] == "orc-f-dup"]
+
+
+@check("delete-keeps-record")
+def _(c, ok):
+    bad, good = _both("delete-keeps-record")
+    assert bad.delete("categories", "cat-cls-alg1-p3-1").status_code == 204
+    assert bad.one("categories", "cat-cls-alg1-p3-1")["status"] == "active"
+    assert good.delete("categories", "cat-cls-alg1-p3-1").status_code == 204
+    assert good.one("categories", "cat-cls-alg1-p3-1") is None
+
+
+@check("post-no-pairs")
+def _(c, ok):
+    bad, good = _both("post-no-pairs")
+    for w in (bad, good):
+        w.before = len(w.all("lineItems"))  # type: ignore[attr-defined]
+    r_bad = bad.post(f"/classes/{CLASS}/lineItems", "lineItems", [bad.template("lineItems", "orc-f-pairs")])
+    r_good = good.post(f"/classes/{CLASS}/lineItems", "lineItems", [good.template("lineItems", "orc-f-pairs")])
+    assert r_bad.status_code == r_good.status_code == 201
+    assert r_bad.content == b"" and r_good.json()["sourcedIdPairs"][0]["suppliedSourcedId"] == "orc-f-pairs"
+    assert len(bad.all("lineItems")) == bad.before + 1  # type: ignore[attr-defined]
+
+
+@check("result-unknown-student")
+def _(c, ok):
+    bad, good = _both("result-unknown-student")
+    for student, sid in ((NOT_ENROLLED, "orc-f-ne"), ("no-such-student", "orc-f-unknown")):
+        rec = {**good.template("results", sid), "student": good.ref(ROSTERING, "users", "user", student)}
+        assert good.put("results", sid, rec).status_code == 422
+        assert bad.put("results", sid, rec).status_code == 201
+        assert bad.one("results", sid)["student"]["sourcedId"] == student
+
+
+@check("write-accepts-invalid")
+def _(c, ok):
+    bad, good = _both("write-accepts-invalid")
+    item = good.template("lineItems", "orc-f-invalid")
+    for body in ({k: v for k, v in item.items() if k != "title"}, {**item, "status": "deleted"}):
+        assert good.put("lineItems", "orc-f-invalid", body).status_code == 422
+        assert bad.put("lineItems", "orc-f-invalid", body).status_code == 201
+    assert bad.one("lineItems", "orc-f-invalid")["status"] == "deleted"
+
+
+@check("put-id-mismatch-accepted")
+def _(c, ok):
+    bad, good = _both("put-id-mismatch-accepted")
+    item = good.template("lineItems", "orc-f-other")
+    assert good.put("lineItems", "orc-f-path", item).status_code == 422
+    assert bad.put("lineItems", "orc-f-path", item).status_code == 201
+    assert bad.one("lineItems", "orc-f-path")["sourcedId"] == "orc-f-path"
+
+
+@check("nested-post-wrong-parent")
+def _(c, ok):
+    served = []
+    for w in _both("nested-post-wrong-parent"):
+        item = w.template("lineItems", "orc-f-parent")  # the body names CLASS; the path OTHER_CLASS
+        r = w.post(f"/classes/{OTHER_CLASS}/lineItems", "lineItems", [item])
+        assert r.status_code == 201, r.text
+        served.append(w.one("lineItems", r.json()["sourcedIdPairs"][0]["allocatedSourcedId"])["class"]["sourcedId"])
+    assert served == [CLASS, OTHER_CLASS]
+
+
+@check("delete-twice-204")
+def _(c, ok):
+    bad, good = _both("delete-twice-204")
+    assert [bad.delete("categories", "cat-cls-alg1-p3-2").status_code for _ in range(2)] == [204, 204]
+    assert [good.delete("categories", "cat-cls-alg1-p3-2").status_code for _ in range(2)] == [204, 404]

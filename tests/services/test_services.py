@@ -139,9 +139,13 @@ def test_hrefs_point_at_the_service_that_serves_them(gradebook):
                for ch in r.get("comment", ""))
 
 
-def test_writes_answer_405_and_change_nothing(gradebook):
+def test_writes_need_a_write_scope_and_change_nothing(gradebook):
+    """The Gradebook writes are served (tests/provider/test_writes.py); a read-scoped token sends none."""
+    before = gradebook.get(f"{GRADEBOOK}/results", params={"limit": 1000}).json()
     for method, path in (("PUT", "/lineItems/li-new"), ("POST", "/lineItems/li-cls-alg1-p1-1/results"),
-                         ("DELETE", "/results/x"), ("POST", "/schools/sch-north/lineItems")):
+                         ("DELETE", "/results/res-cls-alg1-p1-1-stu-0002"), ("POST", "/schools/sch-north/lineItems")):
         reply = gradebook.request(method, GRADEBOOK + path, json={})
-        assert reply.status_code == 405, (method, path)
+        assert reply.status_code == 403, (method, path)
         assert reply.json()["imsx_codeMajor"] == "failure"
+    assert gradebook.get(f"{GRADEBOOK}/results", params={"limit": 1000}).json() == before
+    assert gradebook.patch(GRADEBOOK + "/lineItems/li-cls-alg1-p1-1", json={}).status_code == 405
