@@ -41,6 +41,10 @@ def parser() -> argparse.ArgumentParser:
                    "status (no query, body or header), e.g. to show that no write reached the server")
     p.add_argument("--delete-marks", action="store_true", help="Gradebook DELETE marks the record 'tobedeleted' "
                    "instead of removing it (a conformant reading)")
+    p.add_argument("--put-update-status", type=int, choices=[200, 201], default=201, help="the answer to a "
+                   "Gradebook PUT that updates an existing record (default 201, the OpenAPI's; 200 is conformant too)")
+    p.add_argument("--post-keeps-ids", action="store_true", help="Gradebook POST allocates the supplied sourcedIds "
+                   "themselves when free (a conformant reading; default: new uuids)")
     p.add_argument("--list-faults", action="store_true", help="list the named faults and exit")
     return p
 
@@ -60,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
                                 binding="v1p1" if only_v1p1(args.flavour, args.auth) else args.binding,
                                 flavour=args.flavour, auth=args.auth, latency=args.latency_ms / 1000,
                                 services=frozenset(x.strip() for x in args.services.split(",") if x.strip()),
-                                request_log=args.request_log, delete_marks=args.delete_marks)
+                                request_log=args.request_log, delete_marks=args.delete_marks,
+                                put_update_status=args.put_update_status, post_keeps_ids=args.post_keeps_ids)
     except ValueError as e:
         print(e, file=sys.stderr)
         return 2

@@ -87,6 +87,10 @@ def reference(field: str, sid: str, given: Any = None) -> dict[str, str]:
     return ref(root, href_collection, ref_type, sid)
 
 
+def _not_json(token: str) -> Any:
+    raise ValueError(f"{token} is not JSON")
+
+
 def refused(description: str) -> ProviderError:
     return ProviderError(422, description, "invaliddata")
 
@@ -130,9 +134,9 @@ class WriteEndpoint:
     # ---------------------------------------------------------------- bodies
     def _payload(self, body: bytes) -> Any:
         try:
-            doc = json.loads(body)
+            doc = json.loads(body, parse_constant=_not_json)  # NaN and Infinity are Python's, not JSON's
             json.dumps(doc, ensure_ascii=False).encode("utf-8")  # a lone surrogate ("\ud800") is no text
-        except (UnicodeError, ValueError):
+        except (UnicodeError, ValueError, RecursionError):
             raise ProviderError(400, "The request body is not JSON (UTF-8 text).", "invaliddata") from None
         if not isinstance(doc, dict) or set(doc) != {self.wrapper}:
             raise refused(f"The body must be an object with the single property {self.wrapper!r}.")

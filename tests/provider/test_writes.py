@@ -5,9 +5,12 @@ Each test runs on a provider with a database of its own (tests/provider/writing.
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from oneroster_conformance.provider.cli import parser
 from oneroster_conformance.spec.operations import GRADEBOOK, ROSTERING
+from oneroster_conformance.spec.schemas import issues
 from tests.provider.writing import (
     A_CREATEPUT,
     A_DELETE,
@@ -273,13 +276,17 @@ def test_request_log_names_method_path_and_status_only(tmp_path) -> None:
     assert "DELETE /ims/oneroster/gradebook/v1p2/lineItems/orc-log 204" in lines
     text = log.read_text(encoding="utf-8")
     assert "secret" not in text and "Bearer" not in text and "filter" not in text
-    assert parser().parse_args(["--request-log", "x.log", "--delete-marks"]).request_log == "x.log"
+    args = parser().parse_args(["--request-log", "x.log", "--delete-marks", "--put-update-status", "200",
+                                "--post-keeps-ids"])
+    assert (args.request_log, args.delete_marks, args.put_update_status, args.post_keeps_ids) == ("x.log", True,
+                                                                                                 200, True)
 
 
 JUNK = [b"", b"{", b"null", b"[]", b'"x"', b"{}", b'{"lineItem": null}', b'{"lineItem": {"sourcedId": 5}}',
         b'{"result": {"lineItem": "li", "student": [1], "class": {"sourcedId": 3}}}', b'{"results": [null, 1]}',
         b'{"lineItems": [{"class": {"sourcedId": null}}]}', b'{"assessmentResult": {"sourcedId": "x\\u0000"}}',
-        b'\xff\xfe', b"{\"category\": {\"title\": \"\\ud800\"}}"]
+        b'\xff\xfe', b"{\"category\": {\"title\": \"\\ud800\"}}", b'{"lineItem": {"resultValueMax": NaN}}',
+        b'{"result": {"score": Infinity}}', b'{"results": [{"score": -Infinity}]}', b"[" * 100_000]
 
 
 @pytest.mark.parametrize("faults", [(), ("write-accepts-invalid", "put-id-mismatch-accepted",
@@ -295,3 +302,29 @@ def test_junk_bodies_never_500(faults) -> None:
             assert r.status_code in (201, 204) or "imsx_codeMajor" in r.json(), r.text
     for collection in SINGLE:  # whatever the lax provider stored still serves
         assert w.get(f"/{collection}", limit=1000).status_code == 200
+
+
+scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(
+    max_size=8)
+json_values = st.recursive(scalars, lambda kids: st.lists(kids, max_size=3) | st.dictionaries(
+    st.text(max_size=6), kids, max_size=3), max_leaves=6)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(collection=st.sampled_from(["lineItems", "results", "assessmentResults"]), data=st.data())
+def test_a_mutated_record_is_refused_or_stored_valid(w: WriteClient, collection: str, data) -> None:
+    """Property: drop fields or put any JSON in them; the write is refused (400/422) or what reads back
+    is a valid record of its DType (the provider never stores what the schema forbids), never a 5xx."""
+    rec = w.template(collection, "orc-prop")
+    for field in data.draw(st.lists(st.sampled_from(sorted(rec)), max_size=3, unique=True)):
+        if data.draw(st.booleans()):
+            del rec[field]
+        else:
+            rec[field] = data.draw(json_values)
+    r = w.put(collection, "orc-prop", rec)
+    assert r.status_code in (201, 400, 422), (r.status_code, r.text)
+    if r.status_code == 201:
+        back = w.get(f"/{collection}/orc-prop")
+        assert back.status_code == 200 and issues("Single" + SINGLE[collection][0].upper() + SINGLE[collection][1:]
+                                                  + "DType", back.json()) == []
+        assert w.delete(collection, "orc-prop").status_code == 204
