@@ -203,8 +203,11 @@ class Writes:
             return []
         done = self.cleanup or []
         left = [c for c in done if not c["removed"]]
-        state = (f"{len(left)} of {len(done)} records could NOT be removed: oneroster-conformance --cleanup "
-                 f"{self.journal.path}" if left else f"all {len(done)} records created were removed")
+        deleted = sum(1 for c in done if c["removed"] and c["status"] not in GONE)
+        state = (f"{len(left)} of {len(done)} journalled records could NOT be removed: oneroster-conformance "
+                 f"--cleanup {self.journal.path}" if left else
+                 f"{deleted} records deleted, {len(done) - deleted} journalled ids already gone (refused writes, "
+                 "supplied ids a POST replaced, records deleted by the checks): nothing left")
         return [f"Gradebook writes: {len(self.made)} sent (sourcedIds {self.prefix}*); clean-up: {state}."]
 
     def summary(self) -> dict[str, object]:

@@ -26,6 +26,7 @@ from oneroster_conformance.provider.server import serve_in_thread
 from oneroster_conformance.resources import suites_dir
 from oneroster_conformance.spec.operations import EVERY_READ_SCOPE, read_operations
 from oneroster_conformance.writes.journal import JOURNAL
+from oneroster_conformance.writes.records import write_operations
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 MAIN = load_builtin_clients()["conformance-all"]
@@ -119,7 +120,11 @@ def test_a_full_run_with_writes_leaves_the_provider_as_it_was(provider, tmp_path
     sent = writes_in(provider.log, since)
     assert {ln.split(" ")[0] for ln in sent} >= {"PUT", "POST", "DELETE"}
     assert full_read(provider) == before
-    footer = json.loads((tmp_path / "results.jsonl").read_text().splitlines()[-1])
+    lines = [json.loads(x) for x in (tmp_path / "results.jsonl").read_text().splitlines()]
+    written = [r for r in lines if r.get("area") == "gradebook-write"]
+    assert written and all(r["outcome"] == "pass" for r in written)
+    assert {r["operation"] for r in written} == {op.operation_id for op in write_operations()}  # all 16, both profiles
+    footer = lines[-1]
     assert footer["writes"]["cleanup_ok"] and len(footer["writes"]["writes"]) > 100
     assert "Gradebook writes" in (tmp_path / "report.html").read_text()
 
