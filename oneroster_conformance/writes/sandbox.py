@@ -28,12 +28,20 @@ def _ref(record: dict, key: str) -> str | None:
     return value.get("sourcedId") if isinstance(value, dict) and isinstance(value.get("sourcedId"), str) else None
 
 
+def is_student(user: dict) -> bool:
+    """The user's roles say student (1.2 'roles', 1.1 'role'); a user that names no role is taken as listed."""
+    roles = [r.get("role") for r in user.get("roles") or [] if isinstance(r, dict)]
+    if isinstance(user.get("role"), str):
+        roles.append(user["role"])
+    return not roles or "student" in roles
+
+
 def _students(client: Any, class_id: str) -> list[str]:
     reply = client.get(f"/classes/{class_id}/students", {"limit": 100})
     body = reply.json_or_none() if reply.status == 200 else None
     users = body.get("users") if isinstance(body, dict) else None
     return [u["sourcedId"] for u in users or [] if isinstance(u, dict) and isinstance(u.get("sourcedId"), str)
-            and u.get("status", "active") == "active"]
+            and u.get("status", "active") == "active" and is_student(u)]  # a teacher listed there gets no grade
 
 
 def choose(harness: Any, write_class: str | None) -> Sandbox | str:
@@ -79,6 +87,6 @@ def _outsider(harness: Any, enrolled: set[str]) -> str | None:
         return None
     for s in islice(harness.crawl.collection("getAllStudents").iter_records(), 2000):
         sid = s.get("sourcedId") if isinstance(s, dict) else None
-        if isinstance(sid, str) and sid not in enrolled and s.get("status", "active") == "active":
+        if isinstance(sid, str) and sid not in enrolled and s.get("status", "active") == "active" and is_student(s):
             return sid
     return None
