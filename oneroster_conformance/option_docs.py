@@ -55,7 +55,10 @@ def help_text(prog: str = "oneroster-conformance") -> str:
             lines += textwrap.wrap(option_help(o), 100, initial_indent=" " * 6, subsequent_indent=" " * 6)
         lines.append("")
     lines += ["other:", "  --strict", "      the same as --gate-should", "  --version",
-              "      the harness's, the requirement catalogue's and pytest's versions", "",
+              "      the harness's, the requirement catalogue's and pytest's versions",
+              "  --cleanup JOURNAL",
+              "      delete the records a killed run created (its <report-dir>/writes-journal.jsonl), with the "
+              "run's credential options; nothing else is touched (docs/writes.md)", "",
               f"pytest's own options (-k, -x, -v, -r, --hypothesis-profile ...): {prog} --help-pytest"]
     return "\n".join(lines)
 
@@ -78,7 +81,8 @@ Every option of `python -m pytest` / `oneroster-conformance`, generated from the
 in `oneroster_conformance/client/settings.py` (`python -m oneroster_conformance.option_docs > docs/options.md`;
 a test keeps this file up to date). Each may also come from its environment variable or, where a profile
 key is shown, from the `--profile` YAML file; the command line wins, then the environment, then the profile.
-`--strict` is the same as `--gate-should`. pytest's own options (`-k`, `-x`, `-v`, `-r`,
+`--strict` is the same as `--gate-should`; `oneroster-conformance --cleanup JOURNAL` deletes what a killed
+run with `--allow-writes` created (docs/writes.md). pytest's own options (`-k`, `-x`, `-v`, `-r`,
 `--hypothesis-profile quick|certification|thorough`) work as usual.
 
 """

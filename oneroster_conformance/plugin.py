@@ -28,6 +28,7 @@ from oneroster_conformance.pytest_fixtures import (  # noqa: F401 - fixtures are
     client,
     crawl,
     harness,
+    writer,
 )
 from oneroster_conformance.pytest_fixtures import (
     active as _active,
@@ -233,6 +234,8 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     terminalreporter.section("OneRoster conformance")
     terminalreporter.write_line(state.terminal.summary(state.run.results))
     for line in certificate_lines(state.run.info.certificate) if state.run.info.certificate else ():
+        terminalreporter.write_line(line)
+    for line in state.run.writes.lines() if state.run.writes is not None else ():
         terminalreporter.write_line(line)
 
 

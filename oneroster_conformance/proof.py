@@ -67,12 +67,26 @@ CASE_ARGS = {
 }
 
 
+# The grade-passback readiness flow runs on the clean and variant providers and with every write fault;
+# the faults a grade sync meets on its way break it too.
+PASSBACK = ("--readiness", "grade-passback")
+PASSBACK_BREAKS = frozenset({"put-partial-store", "delete-keeps-record", "post-no-pairs", "result-unknown-student"})
+
+
+def _fault_case(f) -> Case:
+    breaks, args = frozenset(f.breaks), CASE_ARGS.get(f.name, ())
+    if any(b.startswith("gradebook-write/") for b in f.breaks):
+        args = (*args, *PASSBACK)
+        breaks |= {"readiness/grade-passback"} if f.name in PASSBACK_BREAKS else frozenset()
+    return Case(f.name, (f.name,), breaks, frozenset(f.also), args=args)
+
+
 def cases() -> list[Case]:
     from oneroster_conformance.provider.faults import FAULTS
 
-    out = [Case("clean"), Case("variant", variant=True), Case(ROSTERING_ONLY, variant=True)]
-    out += [Case(f.name, (f.name,), frozenset(f.breaks), frozenset(f.also), args=CASE_ARGS.get(f.name, ()))
-            for f in FAULTS.values()]
+    out = [Case("clean", args=PASSBACK), Case("variant", variant=True, args=PASSBACK),
+           Case(ROSTERING_ONLY, variant=True)]
+    out += [_fault_case(f) for f in FAULTS.values()]
     out.append(Case("no-tls", breaks=frozenset({"transport/tls-required"}), tls=False))
     out.append(Case("untrusted-certificate", breaks=frozenset({"transport/certificate-valid"}), trusted=False))
     return out + cases_v1p1()
@@ -167,6 +181,7 @@ def run_case(case: Case, workdir: Path, certs: _Certificates, extra_args: tuple[
         args = [sys.executable, "-m", "pytest", str(suites_dir()), "--base-url", provider.base_url,
                 "--token-url", provider.token_url, "--client-id", main.client_id, "--profile", str(profile),
                 "--rate-limit", "0", "--sweep", "full", "--evidence", "full", "--report-dir", str(folder / "reports"),
+                "--allow-writes",  # our own provider on loopback: its Gradebook writes are checked too
                 "-q", "-p", "no:cacheprovider", "--hypothesis-profile", "quick", *case.args, *extra_args]
         if case.tls and case.trusted:
             args += ["--ca-bundle", str(certs.ca)]
@@ -221,6 +236,8 @@ def variant_config(rostering_only: bool = False):
         discovery_name="certification", discovery_revision="published",
         # a profile without demographics, which its discovery file says by leaving them out
         omit_operations=frozenset({"getAllDemographics", "getDemographics"}),
+        # Gradebook writes the other way: DELETE marks 'tobedeleted', an update answers 200, POST keeps the ids
+        delete_marks=True, put_update_status=200, post_keeps_ids=True,
     )
 
 

@@ -59,6 +59,14 @@ def crawl(harness: Any) -> Any:
     return harness.crawl
 
 
+@pytest.fixture(scope="session")
+def writer(harness: Any, request: pytest.FixtureRequest) -> Any:
+    """The run's writer (writes.session.Writes): every PUT, POST and DELETE goes through it."""
+    run = active(request.config)
+    assert run is not None
+    return run.writes
+
+
 @pytest.fixture(autouse=True)
 def _oneroster_allure_labels(request: pytest.FixtureRequest) -> Generator[None, None, None]:
     marker, run = request.node.get_closest_marker("requirement"), active(request.config)

@@ -65,7 +65,10 @@ def curl_line(request: httpx.Request, body: bytes | None = None) -> str:
             continue
         parts += ["-H", shlex.quote(f"{k}: {MASKER.mask(v)}")]
     if body:
-        parts += ["--data", shlex.quote(MASKER.mask(body.decode("utf-8", "replace")))]
+        text = body.decode("utf-8", "replace")
+        if REDACTOR.enabled and text.lstrip().startswith(("{", "[")):  # a write's JSON body: redacted as answers are
+            text = REDACTOR.body(text)
+        parts += ["--data", shlex.quote(MASKER.mask(text))]
     url, filters = _split_personal_filters(MASKER.mask(str(request.url)))
     if filters:
         parts.append("-G")

@@ -157,9 +157,10 @@ class OneRosterClient:
         scopes: tuple[str, ...] | None = None,
         token: str | bool | None = None,
         headers: dict[str, str] | None = None,
+        body: bytes | None = None,
     ) -> Reply:
         """A resource request. ``token``: None = a managed token for ``creds``/``scopes``;
-        False = no Authorization header; a string = that exact bearer value."""
+        False = no Authorization header; a string = that exact bearer value. ``body``: the bytes a write sends."""
         url = self.url(path, params)
         hdrs = {"Accept": "application/json", **(headers or {})}
         managed = None
@@ -172,19 +173,19 @@ class OneRosterClient:
 
             signer = creds or self.settings.credentials()
             hdrs["Authorization"] = authorization(signer.client_id, signer.client_secret, method, url)
-            return self.send_raw(method, url, headers=hdrs)
+            return self.send_raw(method, url, headers=hdrs, data=body)
         if token is None:
             managed = self.tokens.token(creds or self.settings.credentials(), scopes)
             hdrs["Authorization"] = f"Bearer {managed.access_token}"
         elif isinstance(token, str):
             hdrs["Authorization"] = f"Bearer {token}"
-        reply = self.send_raw(method, url, headers=hdrs)
+        reply = self.send_raw(method, url, headers=hdrs, data=body)
         if reply.status == 401 and managed is not None:
             # The cached token may have been revoked or expired early: fetch a new one, once.
             self.tokens.invalidate(managed)
             fresh = self.tokens.token(creds or self.settings.credentials(), scopes)
             hdrs["Authorization"] = f"Bearer {fresh.access_token}"
-            reply = self.send_raw(method, url, headers=hdrs)
+            reply = self.send_raw(method, url, headers=hdrs, data=body)
         return reply
 
     # ------------------------------------------------------------------ the one place bytes move
@@ -212,7 +213,9 @@ class OneRosterClient:
         return reply  # pragma: no cover - loop always returns
 
     def _send_once(self, method, url, data, headers, polite) -> Reply:
-        request = self.http.build_request(method, url, data=data, headers=headers)
+        raw = isinstance(data, bytes)  # a write's JSON body goes as it is; a dict is a form (the token request)
+        request = self.http.build_request(method, url, content=data if raw else None, data=None if raw else data,
+                                          headers=headers)
         if polite:
             self.limiter.wait()
         self.request_count += 1

@@ -23,7 +23,8 @@ GATE = "gate"
 REPORTS = "reports"
 READINESS = "readiness"
 V1P1 = "1.1 and Aeries"
-GROUPS = (TARGET, POLITENESS, CHECKS, GATE, REPORTS, READINESS, V1P1)
+WRITES = "gradebook writes"
+GROUPS = (TARGET, POLITENESS, CHECKS, WRITES, GATE, REPORTS, READINESS, V1P1)
 
 
 class ConfigError(Exception):
@@ -109,6 +110,15 @@ class Settings:
     embedded_faults: tuple[str, ...] = setting((), "run the embedded reference provider with this named fault "
                                                "(repeatable)", CHECKS, flag="--embedded-fault", repeat=True,
                                                metavar="NAME", profile=False)
+    # ------------------------------------------------------------------ gradebook writes
+    allow_writes: bool = setting(False, "check the Gradebook PUT / POST / DELETE operations on this provider: only "
+                                 "records the harness creates (sourcedIds orc-test-...), journalled and deleted at "
+                                 "the end; always on against the embedded provider", WRITES)
+    write_class: str | None = setting(None, "the sourcedId of the class set aside for testing that the lineItems "
+                                      "and results are written into (default: the first class with active "
+                                      "students)", WRITES)
+    plan_writes: bool = setting(False, "print every write the run would send (method, path, body) and send "
+                                "none", WRITES, profile=False)
     # ------------------------------------------------------------------ gate
     gate_levels: str | None = setting(None, "comma-separated levels that gate, e.g. MUST,SHOULD (default MUST)",
                                       GATE, profile=False)
@@ -132,7 +142,8 @@ class Settings:
                                    choices=("full", "redacted"))
     # ------------------------------------------------------------------ readiness
     readiness: str | None = setting(None, "consumer readiness: check what claris, incidentiq or illuminate (or "
-                                    "all) reads, and name the SIS permission behind each gap", READINESS)
+                                    "all) reads, and name the SIS permission behind each gap; grade-passback runs "
+                                    "a grade sync's writes (with --allow-writes)", READINESS)
     readiness_only: bool = setting(False, "run only the readiness checks (with --readiness)", READINESS,
                                    profile=False)
     # ------------------------------------------------------------------ 1.1 and Aeries
@@ -186,6 +197,11 @@ class Settings:
     @property
     def sweep_mode(self) -> str:
         return self.sweep or ("full" if self.embedded else "sample")
+
+    @property
+    def writes_on(self) -> bool:
+        """Whether the write checks send (or, with --plan-writes, plan) writes: opt-in, except on our own server."""
+        return self.allow_writes or self.plan_writes or self.embedded
 
     @property
     def evidence_mode(self) -> str:

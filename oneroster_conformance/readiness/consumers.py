@@ -99,6 +99,9 @@ def consumers() -> dict[str, Consumer]:
     return out
 
 
+FLOWS = ("grade-passback",)  # readiness profiles that run a flow (writes), not a consumer's reads
+
+
 def consumer_names() -> list[str]:
     return sorted(consumers())
 
@@ -107,7 +110,9 @@ def selected(choice: str | None) -> list[Consumer]:
     if not choice:
         return []
     every = consumers()
-    return [every[n] for n in sorted(every)] if choice == "all" else [every[choice]]
+    if choice == "all":
+        return [every[n] for n in sorted(every)]
+    return [every[choice]] if choice in every else []  # a flow profile (grade-passback) reads as no consumer
 
 
 @cache

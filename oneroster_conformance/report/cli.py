@@ -70,6 +70,8 @@ def cmd_html(args: argparse.Namespace) -> int:
     meta["unfinished"] = footer is None  # the report's header then says the run did not finish
     if footer and footer.get("certificate"):
         meta["certificate"] = footer["certificate"]
+    if footer and footer.get("writes"):
+        meta["writes"] = footer["writes"]
     out = Path(args.output or Path(args.results).with_suffix(".html"))
     decision = _decision(results, footer, args)
     write_html(results, out, meta, decision, _catalogue())

@@ -16,6 +16,9 @@ from oneroster_conformance.spec.requirements import Requirement
 
 VERSION = {"v1p2": "1.2", "v1p1": "1.1"}
 RUN_LAST = ("auth/expired-token",)  # checks that wait for a token's expiry run last: by then it has passed
+# Writes run after every read check: what they create (and a provider may keep, marked tobedeleted) is never
+# seen by a check comparing live reads with the crawl.
+WRITES_LAST = ("gradebook-write/", "readiness/grade-passback")
 T = TypeVar("T", bound=Hashable)
 
 
@@ -28,8 +31,15 @@ class Plan(Generic[T]):
 
 
 def selected(req: Requirement | None, s: Settings) -> bool:
-    """Readiness checks run only with --readiness; --readiness-only keeps nothing else."""
+    """Readiness checks run only with --readiness (a consumer's checks for a consumer, a flow's for that flow;
+    all: every one); --readiness-only keeps nothing else."""
+    from oneroster_conformance.readiness.consumers import FLOWS
+
     readiness = req is not None and req.area == "readiness"
+    if readiness and s.readiness and s.readiness != "all":
+        assert req is not None
+        flow = next((f for f in FLOWS if req.id == f"readiness/{f}"), None)
+        return s.readiness == flow if flow else s.readiness not in FLOWS
     return not ((readiness and not s.readiness) or (s.readiness_only and not readiness))
 
 
@@ -50,12 +60,12 @@ def plan(checks: Sequence[T], reqs: Mapping[T, Requirement], s: Settings) -> Pla
     keep = [c for c in checks if selected(reqs.get(c), s)]
     kept = set(keep)
     dropped = [c for c in checks if c not in kept]
-    keep.sort(key=lambda c: c in reqs and reqs[c].id in RUN_LAST)  # stable
+    keep.sort(key=lambda c: (c in reqs and reqs[c].id.startswith(WRITES_LAST), c in reqs and reqs[c].id in RUN_LAST))
     binding = s.binding or "v1p2"
     skips = {c: NA_PREFIX + r for c in keep if c in reqs and (r := not_applicable(reqs[c], binding, exempt))}
     note = None
     if dropped:
         why = ("left out by --readiness-only" if s.readiness_only else
-               "consumer readiness checks, run with --readiness claris, incidentiq, illuminate or all")
+               "readiness checks, run with --readiness claris, incidentiq, illuminate, grade-passback or all")
         note = f"{len(dropped)} {'check' if len(dropped) == 1 else 'checks'} not selected: {why}."
     return Plan(keep, dropped, skips, note)

@@ -56,9 +56,9 @@ def configure(cli: Mapping[str, object], environ: Mapping[str, str] | None = Non
         # The embedded provider's binding must be known before collection parametrizes by it.
         s.binding = "v1p1" if s.only_v1p1 else "v1p2"
     validate(s)  # the embedded binding was only known now
-    from oneroster_conformance.readiness.consumers import consumer_names
+    from oneroster_conformance.readiness.consumers import FLOWS, consumer_names
 
-    problem = readiness_error(s, tuple(consumer_names()))
+    problem = readiness_error(s, (*consumer_names(), *FLOWS))
     if problem:
         raise ConfigError(problem)
     writable_dir(Path(s.report_dir), "--report-dir")

@@ -15,6 +15,7 @@ from oneroster_conformance.report.model import Result
 from oneroster_conformance.run.config import RunConfig
 from oneroster_conformance.run.sinks import RunInfo, Sink
 from oneroster_conformance.spec.requirements import catalogue
+from oneroster_conformance.writes.session import Writes
 
 # Areas whose oracle compares text by Unicode collation (string equality in filters, sort order).
 COLLATING_AREAS = frozenset({"filter", "sort"})
@@ -33,6 +34,7 @@ class Run:
         self.exit_status: int | None = None
         self.stopped: str | None = None  # the sentence of a preflight failure
         self.notes: list[str] = []
+        self.writes: Writes | None = None  # the run's writer: journal, plan, clean-up (docs/writes.md)
 
     @property
     def results(self) -> list[Result]:
@@ -61,6 +63,7 @@ class Run:
             return self._stop(str(e))
         except Exception as e:  # the embedded provider failed to start, etc.
             return self._stop(f"the run could not start: {type(e).__name__}: {MASKER.mask(str(e))}")
+        self.writes = Writes(self.harness, self.info.report_dir)
         self.info.meta = self.meta()
         for sink in self.sinks:
             sink.start(self.info)
@@ -116,6 +119,9 @@ class Run:
                                include_non_normative=self.info.include_non_normative)
         self.exit_status = interrupted_status if interrupted_status is not None else self.decision.exit_status
         self._certify(interrupted_status is not None)
+        if self.writes is not None:  # what the run created is deleted before the report says whether it was
+            self.info.writes = self.writes.finish()
+            self.info.meta = {**self.info.meta, "writes": self.info.writes}
         if self.harness is not None:
             self.info.requests_sent = self.harness.client.request_count
         for sink in self.sinks:
@@ -142,6 +148,8 @@ class Run:
             self.exit_status = status
 
     def close(self) -> None:
+        if self.writes is not None:
+            self.writes.finish()  # a run that ended without finish(): its records are deleted all the same
         if self.harness is not None:
             self.harness.close()
             self.harness = None

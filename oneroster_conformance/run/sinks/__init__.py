@@ -26,6 +26,7 @@ class RunInfo:
     area_totals: dict[str, int] = field(default_factory=dict)
     certificate: list[Any] = field(default_factory=list)  # certificate.Verdict per 1.2 profile, at the end
     requests_sent: int = 0  # every request the run sent (checks, crawl, preflight, tokens), known at the end
+    writes: dict[str, Any] | None = None  # the writes made and their clean-up (writes.session.Writes.summary)
 
 
 class Sink(Protocol):

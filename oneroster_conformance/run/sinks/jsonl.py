@@ -29,4 +29,6 @@ class JsonLinesSink:
         footer["exit_status"] = exit_status
         footer["requests"] = request_totals(run.results, run.requests_sent)
         footer["certificate"] = [v.to_dict() for v in run.certificate]
+        if run.writes is not None and (run.writes.get("writes") or run.writes.get("cleanup")):
+            footer["writes"] = run.writes  # every write made and whether its clean-up succeeded
         self.writer.footer(footer)
