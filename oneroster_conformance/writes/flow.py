@@ -9,7 +9,7 @@ from typing import Any
 
 from oneroster_conformance.writes import records
 from oneroster_conformance.writes.sandbox import Sandbox, choose
-from oneroster_conformance.writes.session import Writes, WriteUnavailable
+from oneroster_conformance.writes.session import Writes, WriteUnavailable, ok
 
 NOT_OFFERED = (404, 405, 501)
 
@@ -21,10 +21,6 @@ class Base:
     line_item: str
     other_line_item: str  # a second lineItem in the same class
     assessment_line_item: str | None  # None: the provider does not offer the Assessment Results profile
-
-
-def ok(reply: Any) -> bool:
-    return reply.status is not None and 200 <= reply.status < 300
 
 
 def _base(harness: Any, writer: Writes) -> Base | str:

@@ -59,6 +59,8 @@ class Writes:
         self.kept_journal: str | None = None  # an older journal with leftovers, kept under another name
         self._sim: dict[str, dict] = {}
         self._allocated: set[str] = set()  # ids the provider allocated in answer to the run's own POSTs
+        self._unpaired: set[str] = set()  # collections a POST created records in without naming all their ids
+        self.recovered: list[str] = []  # ids of such records found by their references at the end
         self._count = 0
         self._started = False
         self._sigterm = False  # our SIGTERM handler is installed (and is removed by finish)
@@ -164,6 +166,9 @@ class Writes:
         allocated = pairs(reply)[1] if method == "POST" else []
         with self._lock:
             self._allocated.update(a for a in allocated if a)
+            sent = (body or {}).get(collection) if isinstance(body, dict) else None
+            if method == "POST" and ok(reply) and isinstance(sent, list) and len(allocated) < len(sent):
+                self._unpaired.add(collection)
         if not self.plan:
             self.journal.note("answer", method=method, path=path, status=reply.status, service_root=root,
                               collection=collection, allocated=allocated)
@@ -189,10 +194,43 @@ class Writes:
         if self._sigterm and threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
         if self._started and not self.plan:
+            if self._unpaired:
+                self._recover()
             self.cleanup = remove(journal.leftovers(journal.read(self.journal.path)), self.client, self.journal,
                                   self.settings)
         self.journal.close()
         return self.summary()
+
+    def _recover(self, page: int = 1000, pages: int = 100) -> None:
+        """Find the records a POST created without answering their allocated sourcedIds: in the collection's
+        top-level listing, those referring (lineItem, category, ...) to a record this run created. They are
+        journalled like allocated ids, so the clean-up and ``--cleanup`` delete them too."""
+        root = self.roots.gradebook
+        for collection in sorted(self._unpaired):
+            found: list[str] = []
+            for n in range(pages):
+                try:
+                    reply = self.client.get(f"/{collection}", {"limit": str(page), "offset": str(n * page)})
+                except Exception:  # noqa: BLE001 - a broken listing ends the search, the clean-up goes on
+                    break
+                body = reply.json_or_none() if reply.status == 200 else None
+                rows = body.get(collection) if isinstance(body, dict) else None
+                if not isinstance(rows, list):
+                    break
+                for row in rows:
+                    sid = row.get("sourcedId") if isinstance(row, dict) else None
+                    if isinstance(sid, str) and not self.owns(sid) and any(
+                            isinstance(v, dict) and isinstance(v.get("sourcedId"), str) and self.owns(v["sourcedId"])
+                            for v in row.values()):
+                        found.append(sid)
+                if len(rows) < page:
+                    break
+            if found:
+                with self._lock:
+                    self._allocated.update(found)
+                    self.recovered.extend(found)
+                self.journal.note("answer", method="GET", path=f"/{collection}", status=200, service_root=root,
+                                  collection=collection, allocated=found, recovered=True)
 
     def lines(self) -> list[str]:
         """What the terminal says about the writes at the end of the run."""
@@ -208,14 +246,17 @@ class Writes:
                  f"--cleanup {self.journal.path}" if left else
                  f"{deleted} records deleted, {len(done) - deleted} journalled ids already gone (refused writes, "
                  "supplied ids a POST replaced, records deleted by the checks): nothing left")
-        return [f"Gradebook writes: {len(self.made)} sent (sourcedIds {self.prefix}*); clean-up: {state}."]
+        found = (f" {len(self.recovered)} records a POST created without answering their sourcedIds were found by "
+                 "their references and are included." if self.recovered else "")
+        return [f"Gradebook writes: {len(self.made)} sent (sourcedIds {self.prefix}*); clean-up: {state}.{found}"]
 
     def summary(self) -> dict[str, object]:
         done = self.cleanup or []
         return {"allowed": self.on, "planned_only": self.plan,
                 "journal": str(self.journal.path) if self._started and not self.plan else None,
                 "prefix": self.prefix, "writes": list(self.made), "cleanup": list(done),
-                "cleanup_ok": all(c["removed"] for c in done), "kept_journal": self.kept_journal}
+                "cleanup_ok": all(c["removed"] for c in done), "kept_journal": self.kept_journal,
+                "recovered": list(self.recovered)}
 
     # ------------------------------------------------------------------ plan mode's stand-in
     def _simulate(self, method: str, path: str, body: object, params: dict | None = None) -> Reply:
@@ -245,6 +286,11 @@ class Writes:
         shown = Exchange(method, url, status, body_excerpt="(--plan-writes: not sent; the stand-in's answer) "
                          + content.decode()[:500], curl=f"# planned, not sent: {method} {url}")
         return Reply(method, url, status, httpx.Headers({"content-type": "application/json"}), content, 0.0, shown)
+
+
+def ok(reply: Reply) -> bool:
+    """A 2xx answer."""
+    return reply.status is not None and 200 <= reply.status < 300
 
 
 def pairs(reply: Reply) -> tuple[dict[str, str], list[str]]:

@@ -170,3 +170,15 @@ def test_a_run_stopped_by_sigterm_cleans_up_itself(provider, tmp_path):
     before = full_read(provider)
     _, out = _kill_during_writes(provider, tmp_path, signal.SIGTERM)
     assert full_read(provider) == before, out[-2000:]
+
+
+def test_records_a_post_created_without_answering_their_ids_are_found_and_removed(tmp_path):
+    """A provider whose POST answers no sourcedId pairs (fault post-no-pairs): the clean-up finds the records by
+    their references to the run's own lineItems and categories, and the provider ends as it began."""
+    with serve_in_thread(ProviderConfig(faults=frozenset({"post-no-pairs"}), db_path=str(tmp_path / "p.db"))) as p:
+        before = full_read(p)
+        proc = harness(p, tmp_path / "report", "-k", "writes", "--allow-writes")
+        assert "gradebook-write/post-pairs" in proc.stdout, proc.stdout[-2000:]
+        footer = json.loads((tmp_path / "report" / "results.jsonl").read_text().splitlines()[-1])
+        assert footer["writes"]["recovered"] and footer["writes"]["cleanup_ok"]
+        assert full_read(p) == before
