@@ -1,7 +1,7 @@
 """Verdicts of every proof case (clean, variant, every fault, 1.1) at the default hypothesis profile,
 kept so that a change meant to save requests can be shown to change no verdict (not a test).
 
-    python benchmarks/verdicts.py record DIR [--only CASE ...] [--workers 2]
+    python benchmarks/verdicts.py record DIR [--only CASE ...] [--workers 2] [--profile certification]
     python benchmarks/verdicts.py compare OLD_DIR NEW_DIR
 
 ``record`` runs each case as the proof does (its own reference provider over HTTPS, the suites in a
@@ -28,13 +28,13 @@ from pathlib import Path
 from oneroster_conformance import proof
 
 
-def record(folder: Path, only: list[str] | None, workers: int) -> int:
+def record(folder: Path, only: list[str] | None, workers: int, profile: str = "certification") -> int:
     from concurrent.futures import ThreadPoolExecutor
 
     folder.mkdir(parents=True, exist_ok=True)
     selected = [c for c in proof.cases() if not only or c.name in only]
     certs = proof.certificates(folder)
-    extra = ("--hypothesis-profile", "certification")
+    extra = ("--hypothesis-profile", profile)
     with ThreadPoolExecutor(max_workers=workers) as pool:
         results = list(pool.map(lambda c: proof.run_case(c, folder, certs, extra), selected))
     bad = [r.case.name for r in results if r.error]
@@ -131,13 +131,14 @@ def main() -> int:
     r.add_argument("folder", type=Path)
     r.add_argument("--only", nargs="*")
     r.add_argument("--workers", type=int, default=2)
+    r.add_argument("--profile", default="certification", help="hypothesis profile (the default run's: certification)")
     c = sub.add_parser("compare")
     c.add_argument("old", type=Path)
     c.add_argument("new", type=Path)
     c.add_argument("--strict", action="store_true", help="a result no longer asked counts as a change")
     a = ap.parse_args()
     if a.cmd == "record":
-        return record(a.folder, a.only, a.workers)
+        return record(a.folder, a.only, a.workers, a.profile)
     return compare(a.old, a.new, a.strict)
 
 
