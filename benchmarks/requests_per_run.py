@@ -1,9 +1,10 @@
 """Requests a certification run sends, in all and per spec area (not a test): the default run against
-the embedded provider, and a run against a generated district of a few hundred students, where
-walks span several pages. Figures come from the run's request counter and from the results
-footer where the harness writes one (its ``requests`` totals per area).
+the embedded provider (the three services, then Rostering alone, the run the first figures were
+measured on), and a run against a generated district of a few hundred students, where walks span
+several pages. Figures come from the run's request counter and from the results footer where the
+harness writes one (its ``requests`` totals per area). docs/requests.md says what is asked and why.
 
-    python benchmarks/requests_per_run.py [--students 300]
+    python benchmarks/requests_per_run.py [--students 300] [--hypothesis-profile quick]
 """
 
 from __future__ import annotations
@@ -33,15 +34,19 @@ def _show(label: str, record: dict, areas: dict[str, int]) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--students", type=int, default=300)
+    ap.add_argument("--hypothesis-profile", default=None, help="the run's hypothesis profile (default: certification)")
     a = ap.parse_args()
+    extra = ["--hypothesis-profile", a.hypothesis_profile] if a.hypothesis_profile else []
     pin()
     folder = scratch("bench-requests-")
     try:
-        default = run_harness([], folder)
-        _show("default run (embedded provider, sample roster)", default, _areas(folder))
+        default = run_harness(extra, folder)
+        _show("default run (embedded provider, sample roster, three services)", default, _areas(folder))
+        rostering = run_harness(["--services", "rostering", *extra], folder)
+        _show("default run, Rostering alone (--services rostering)", rostering, _areas(folder))
         with Provider("--students", str(a.students), "--seed", "7") as provider:
             args, env = target_args(provider, folder)
-            district = run_harness(args, folder, env=env)
+            district = run_harness([*args, *extra], folder, env=env)
         _show(f"district of {a.students} students (reference provider, full sweep)", district, _areas(folder))
     finally:
         remove(folder)

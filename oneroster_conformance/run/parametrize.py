@@ -12,12 +12,12 @@ from oneroster_conformance.readiness.cases import Parametrization, readiness_cas
 from oneroster_conformance.spec.operations import (
     Operation,
     Scope,
-    ScopeCase,
     read_operations,
     rostering_scopes,
     scopes_of,
     short_scope,
 )
+from oneroster_conformance.spec.scope_cells import deny_cells, grant_cells
 
 OPERATION_FIXTURES: dict[str, Callable[[Operation], bool]] = {
     "operation": lambda op: True,
@@ -42,8 +42,8 @@ def cases(fixturenames: Iterable[str], binding: str, readiness: str | None,
         out.append(("scope", [Scope(s) for s in scopes], [short_scope(s) for s in scopes]))
     out += readiness_cases(names, readiness)
     scoped = any(op.scopes for op in ops)  # an operation catalogue without scopes: no cells (n/a there)
-    for name, granted in (("scope_grant", True), ("scope_deny", False)):
+    for name, pick in (("scope_grant", grant_cells), ("scope_deny", deny_cells)):
         if name in names:
-            cells = [ScopeCase(s, op) for s in scopes for op in ops if (s in op.scopes) == granted and scoped]
+            cells = pick(scopes, ops) if scoped else []
             out.append((name, list(cells), [c.case_id for c in cells]))
     return out

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from query_support import assert_filter_matches, ground_truth, ids, listing, page_records, schema_fields
 
 from oneroster_conformance.checks import assert_status, expect, fail, not_applicable
+from oneroster_conformance.query.evaluate import select
 from oneroster_conformance.query.filter import Clause, Logical, format_filter
 from oneroster_conformance.query.projection import projection_violations
 from oneroster_conformance.query.strategies import clauses, field_lists, windows
@@ -87,14 +88,26 @@ def test_property_or_is_union(crawl, subject, data):
     _two_clauses(crawl, subject, data, "OR")
 
 
+def _flips(value: str) -> bool:
+    """Whether swapping the case of the value gives the same text under every case-insensitive reading:
+    not 'ı' (its upper case 'I' folds to 'i') nor 'ß' (upper 'SS', lower 'ss'), whose swap changes the text."""
+    flipped = value.swapcase()
+    return flipped != value and flipped.casefold() == value.casefold() and flipped.lower() == value.lower()
+
+
 @pytest.mark.requirement("filter/case-insensitive")
 @given(data=st.data())
 def test_property_case_change_keeps_result(crawl, subject, data):
     op, records, fields, texts = subject
-    clause = data.draw(_clauses(records, texts).filter(
-        lambda f: f.op in ("=", "~") and f.value.swapcase() != f.value), label="filter")
+    clause = data.draw(_clauses(records, texts).filter(lambda f: f.op in ("=", "~") and _flips(f.value)),
+                       label="filter")
     flipped = Clause(clause.field, clause.op, clause.value.swapcase())
-    first, second = set(_filtered(crawl, op, clause, records)), set(_filtered(crawl, op, flipped, records))
+    second = set(_filtered(crawl, op, flipped, records))
+    if select(records, clause).accepts(second):
+        return  # the changed case answered what the unchanged clause matches: the rule met in its own terms
+    # Otherwise judged against the provider's own answer to the unchanged clause, so that a predicate
+    # it gets wrong either way is not called a case problem (filter/predicates judges that).
+    first = set(_filtered(crawl, op, clause, records))
     expect(first == second, f"filter={format_filter(clause)} and filter={format_filter(flipped)} differ",
            expected="the same records", actual=f"{len(first)} vs {len(second)} records")
 
@@ -105,7 +118,8 @@ def test_property_windows_are_slices(harness, subject, data):
     op, records, fields, texts = subject
     truth = ids(records)
     limit, offset = data.draw(windows(len(truth)), label="window")
-    reply = harness.client.get(op.path, {"limit": limit, "offset": offset})
+    # once: distinct draws can name the same window, and the same request would get the same answer
+    reply = harness.client.once("GET", op.path, {"limit": limit, "offset": offset})
     assert_status(reply, 200, f"limit={limit}&offset={offset}")
     rows = page_records(reply, op) or []
     want = truth[offset:offset + limit]
