@@ -12,14 +12,17 @@ the harness does, so they are left to the default run.)
 Printed per district: records read, requests, wall time of the harness process, records checked
 per second, the harness's peak RSS; then how time and memory grow from the smallest district.
 
-    python benchmarks/scale.py [--students 10000 50000 100000] [--page-size 5000] [--keep DIR]
+    python benchmarks/scale.py [--students 10000 50000 100000] [--page-size 5000] [--keep DIR] [--results FILE]
 
 Building a district takes ~0.4 s per 1,000 students; --keep DIR keeps the databases for the next run.
+--results FILE keeps each district's row in FILE (JSON) and prints the rows of earlier runs with
+this run's: a 1,000,000-student sweep takes about an hour and can be run on its own.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -49,6 +52,7 @@ def main() -> int:
     ap.add_argument("--keep", metavar="DIR", help="keep (and reuse) the generated databases in DIR")
     ap.add_argument("--evidence", choices=["redacted", "full"], default="redacted", help="evidence mode "
                     "(default redacted, as against a real provider: the redactor learns every personal value)")
+    ap.add_argument("--results", metavar="FILE", help="keep the rows in FILE and print them with earlier ones")
     a = ap.parse_args()
     pin()
     folder = scratch("bench-scale-")
@@ -63,10 +67,19 @@ def main() -> int:
                 args, env = target_args(provider, folder)
                 args = [*args, f"--ignore={REPO / 'suites' / 'endpoint_parameters'}", f"--page-size={a.page_size}",
                         f"--workers={a.workers}", f"--evidence={a.evidence}"]
-                run = run_harness(args, folder, env, timeout=1800)
+                # About 25 records per student, read at several thousand records a second.
+                run = run_harness(args, folder, env, timeout=max(1800, n / 100))
+            run.pop("log", None)
+            run.pop("who", None)
             rows.append((n, built, os.path.getsize(db) / 1e6, run))
     finally:
         remove(folder)
+    if a.results:
+        path = Path(a.results)
+        earlier = {row[0]: row for row in (json.loads(path.read_text()) if path.exists() else [])}
+        earlier.update({row[0]: list(row) for row in rows})
+        path.write_text(json.dumps(sorted(earlier.values())), encoding="utf-8")
+        rows = [tuple(row) for row in sorted(earlier.values())]
     print(f"harness scale: full data sweep (every suite but endpoint_parameters, --sweep full, --page-size "
           f"{a.page_size}, {a.evidence} evidence), provider and harness on {len(two_cores() or [])} cores")
     print(f"{'students':>9} {'records':>10} {'requests':>8} {'wall s':>7} {'records/s':>10} {'peak RSS MB':>11} "
