@@ -47,8 +47,7 @@ class IdChoice:
         rel = RELATIONS[op.operation_id]
         best = None
         for ids in self._parent_candidates(rel, CANDIDATES):
-            must, _ = rel.expected(self.data_for(rel, ids), ids)
-            if must:
+            if rel.has_children(self.data_for(rel, ids), ids):
                 return ids
             best = best or ids
         return best

@@ -141,7 +141,7 @@ def test_data_nested_matches(harness, crawl, nested_operation):
         not_applicable("the sample sweep did not read whole collections: run with --sweep full")
     # Expected and returned ids are compared in the record store: both may be most of a collection.
     answer = nested.judge(crawl, nested_operation.url_path(**ids), nested_operation.wrapper,
-                          lambda: rel.expected(data, ids), SHOWN)
+                          lambda: rel.streamed(data, ids), SHOWN)
     if answer.error:
         not_applicable(f"the nested collection could not be read: {answer.error}")
     missing, extra = answer.missing, answer.extra

@@ -137,3 +137,17 @@ def test_nested_judge_in_the_store_says_what_set_arithmetic_says(district: Crawl
             assert wrong.missing_first == ["zz-expected"] and min(got) in wrong.extra_first, op.operation_id
         judged += 1
     assert judged > 12
+
+
+def test_a_streamed_relation_gives_what_its_sets_give(district: Crawl) -> None:
+    from oneroster_conformance.data import nested
+
+    op = next(o for o in OPS if o.operation_id == "getClassesForTerm")
+    rel, ids = RELATIONS[op.operation_id], district.ids_for(op)
+    data = district.data_for(rel, ids)
+    must, may = rel.streamed(data, ids)
+    assert must is may and not isinstance(must, set)  # one reading, never held as a set
+    assert set(must) == rel.expected(data, ids)[0] and rel.has_children(data, ids)
+    answer = nested.judge(district, op.url_path(**ids), op.wrapper, lambda: rel.streamed(data, ids))
+    assert answer.must == answer.may == answer.got == len(rel.expected(data, ids)[0]) > 0
+    assert answer.same and not answer.missing and not answer.extra
