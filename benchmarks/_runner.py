@@ -43,6 +43,8 @@ class Recorder:
                     for m, u, h, b in harness.client.request_log],
             "records_swept": sum(d.count for d in crawl._data.values()) if crawl is not None else 0,
             "collections": {k: d.count for k, d in crawl._data.items()} if crawl is not None else {},
+            "crawl_errors": {k: d.error or d.paging_problem for k, d in crawl._data.items()
+                             if d.error or d.paging_problem or d.truncated} if crawl is not None else {},
             "outcomes": dict(Counter(r.outcome.value for r in run.results)),
         }
 

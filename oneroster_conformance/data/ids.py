@@ -7,10 +7,12 @@ relation reads to tell, come from the relations (relations.py), not from collect
 
 from __future__ import annotations
 
+import itertools
 from collections import ChainMap
 from collections.abc import Mapping
 
 from oneroster_conformance.data.relations import RELATIONS, SINGLE_SOURCE, Relation
+from oneroster_conformance.data.store import CHUNK
 from oneroster_conformance.spec.operations import Operation
 
 CANDIDATES = 50  # parent ids tried when looking for one that has children
@@ -45,8 +47,7 @@ class IdChoice:
         rel = RELATIONS[op.operation_id]
         best = None
         for ids in self._parent_candidates(rel, CANDIDATES):
-            must, _ = rel.expected(self.data_for(rel, ids), ids)
-            if must:
+            if rel.has_children(self.data_for(rel, ids), ids):
                 return ids
             best = best or ids
         return best
@@ -73,14 +74,26 @@ class IdChoice:
             # they name (a class and its school), where that parent exists.
             outer, key = rel.within
             inner = next(p for p in rel.parent if p != outer)
-            parents = set(self.collection(rel.parent[outer]).ids)
-            out = []
-            for r in self.collection(rel.parent[inner]).iter_records():
-                named = (r.get(key) or {}).get("sourcedId") if isinstance(r, dict) else None
-                if named in parents:
-                    out.append({outer: named, inner: r["sourcedId"]})
-                    if len(out) >= limit:
-                        break
+            # The outer parents are looked up a batch at a time: the outer collection may be every
+            # class of the largest district, too many to hold as a set.
+            outers = self.collection(rel.parent[outer])
+            out: list[dict[str, str]] = []
+            batch: list[tuple[object, object]] = []
+            records = self.collection(rel.parent[inner]).iter_records()
+            for r in itertools.chain(records, [None]):
+                if r is not None:
+                    named = (r.get(key) or {}).get("sourcedId") if isinstance(r, dict) else None
+                    if named is not None:
+                        batch.append((named, r.get("sourcedId")))
+                    if len(batch) < CHUNK:
+                        continue
+                known = _present(outers, (named for named, _ in batch))
+                for named, sid in batch:
+                    if named in known:
+                        out.append({outer: named, inner: sid})
+                        if len(out) >= limit:
+                            return out
+                batch = []
             return out
         if rel.through is not None:
             # Two parameters a third collection names together (a class and a student it enrolls).
@@ -99,3 +112,11 @@ class IdChoice:
         data = self.collection(source)
         ids = data.store.ids(data.key, limit) if data.store is not None else data.ids[:limit]
         return [{param: i} for i in ids]
+
+
+def _present(data, ids) -> set:
+    """Which of ``ids`` some record of the collection carries (the store answers for a stored one)."""
+    if data.store is not None:
+        return data.store.present(data.key, ids)
+    wanted = set(ids)
+    return {i for i in data.ids if i in wanted}

@@ -3,6 +3,8 @@ walk (a provider ignoring offset would otherwise never end)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from oneroster_conformance.data.store import RecordStore
 
 
@@ -26,8 +28,9 @@ class StoredSeen(Seen):
 
     BITS = 1 << 24  # 2 MB; two probes: under 5 % false positives per id even at two million ids
 
-    def __init__(self, store: RecordStore, key: str) -> None:
+    def __init__(self, store: RecordStore, key: str, confirm: Callable[[list[str]], bool] | None = None) -> None:
         self.store, self.key = store, key
+        self.confirm = confirm or (lambda ids: store.seen_all(key, ids))  # asked on a "maybe all seen"
         self.bits = bytearray(self.BITS >> 3)
 
     def _probes(self, sid: str) -> tuple[int, int]:
@@ -46,7 +49,7 @@ class StoredSeen(Seen):
             if not (self.bits[a >> 3] >> (a & 7)) & 1 or not (self.bits[b >> 3] >> (b & 7)) & 1:
                 return False
             ids.append(sid)
-        return self.store.seen_all(self.key, ids)
+        return self.confirm(ids)
 
     def add(self, page: list) -> None:
         for r in page:

@@ -23,8 +23,11 @@ import shutil
 import sqlite3
 import tempfile
 import threading
+from array import array
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
+from heapq import merge
+from itertools import groupby
 
 # Per collection n: rec_n keyed by position (the rowid: stored in crawl order), ref_n beside it.
 TABLES = """
@@ -80,6 +83,7 @@ class RecordStore:
         self._cached = 0
         self.cache_records = cache_records
         self._near: OrderedDict[tuple, Neighbourhood] = OrderedDict()
+        self._idsets: dict[str, str] = {}  # id set name -> its table
 
     # ------------------------------------------------------------------ tables
     def _rec(self, coll: str) -> str:
@@ -129,6 +133,70 @@ class RecordStore:
             self._near.clear()
             if coll in self._cache:
                 self._cached -= len(self._cache.pop(coll))
+
+    # ------------------------------------------------------------------ id sets
+    def put_ids(self, name: str, ids: Iterable[object]) -> None:
+        """Store a set of string ids under ``name`` (a relation's expected children, a nested walk's
+        answer), so two large sets are compared in SQL rather than held side by side in memory."""
+        rows = ((i,) for i in ids if isinstance(i, str))
+        with self._lock:
+            table = self._idset(name)
+            self._conn.execute("BEGIN")
+            self._conn.executemany(f"INSERT OR IGNORE INTO {table} VALUES (?)", rows)
+            self._conn.execute("COMMIT")
+
+    def _idset(self, name: str) -> str:
+        table = self._idsets.get(name)
+        if table is None:
+            table = self._idsets[name] = f"ids_{self._next_table}"
+            self._next_table += 1
+            self._conn.execute(f"CREATE TABLE {table} (sid TEXT PRIMARY KEY) WITHOUT ROWID")
+        return table
+
+    def ids_known(self, name: str, ids: list[str]) -> bool:
+        """Whether every one of ``ids`` is in the id set (the nested walk's "only repeats" question)."""
+        with self._lock:
+            table = self._idset(name)
+        wanted = set(ids)
+        found = 0
+        items = list(wanted)
+        for i in range(0, len(items), CHUNK):
+            chunk = items[i:i + CHUNK]
+            found += self._query(f"SELECT count(*) FROM {table} WHERE sid IN ({', '.join('?' * len(chunk))})",
+                                 chunk)[0][0]
+        return found == len(wanted)
+
+    def ids_count(self, name: str) -> int:
+        with self._lock:
+            table = self._idset(name)
+        return self._query(f"SELECT count(*) FROM {table}")[0][0]
+
+    def ids_except(self, name: str, other: str, limit: int) -> tuple[int, list[str]]:
+        """Ids of set ``name`` that set ``other`` lacks: how many, and the first ``limit`` in order."""
+        with self._lock:
+            a, b = self._idset(name), self._idset(other)
+        where = f"FROM {a} x WHERE NOT EXISTS (SELECT 1 FROM {b} y WHERE y.sid = x.sid)"
+        total = self._query(f"SELECT count(*) {where}")[0][0]
+        first = [sid for (sid,) in self._query(f"SELECT x.sid {where} ORDER BY x.sid LIMIT {int(limit)}")]
+        return total, first
+
+    def drop_ids(self, *names: str) -> None:
+        with self._lock:
+            for name in names:
+                table = self._idsets.pop(name, None)
+                if table is not None:
+                    self._conn.execute(f"DROP TABLE {table}")
+
+    def present(self, coll: str, ids: Iterable[object]) -> set[str]:
+        """Which of ``ids`` some record of the collection carries (looked up a chunk at a time)."""
+        items = sorted({i for i in ids if isinstance(i, str)})
+        found: set[str] = set()
+        for i in range(0, len(items), CHUNK):
+            chunk = items[i:i + CHUNK]
+            found.update(s for (s,) in self._query(
+                f"SELECT DISTINCT sid FROM {self._rec(coll)} WHERE sid IN ({', '.join('?' * len(chunk))})", chunk,
+                coll))
+        return found
 
     # ------------------------------------------------------------------ reading
     def _query(self, sql: str, params: Iterable = (), *colls: str) -> list[tuple]:
@@ -272,7 +340,7 @@ class RecordStore:
         term never need), a batch at a time."""
         anchors = sorted({a for a in anchors if isinstance(a, str)})
         if not anchors or not colls:
-            return Neighbourhood(self, {c: set() for c in colls})
+            return Neighbourhood(self, {c: array("q") for c in colls})
         key = (tuple(colls), tuple(anchors))
         with self._lock:
             if key in self._near:
@@ -286,28 +354,44 @@ class RecordStore:
         return out
 
     def _neighbourhood(self, colls: list[str], anchors: list[str]) -> Neighbourhood:
+        # Positions are kept as sorted arrays of 8-byte integers, read from a cursor, never as a list
+        # of rows: a term's neighbourhood in the largest district is most of a million classes.
         am = ", ".join("?" * len(anchors))
-        wanted: dict[str, set[int]] = {}
+        wanted: dict[str, array] = {}
         linked = set(anchors)
         for coll in colls:
-            near = {seq for (seq,) in self._query(
+            near = wanted[coll] = self._seqs(
                 f"SELECT seq FROM {self._ref(coll)} WHERE target IN ({am}) UNION "
-                f"SELECT seq FROM {self._rec(coll)} WHERE sid IN ({am})", (*anchors, *anchors), coll)}
-            wanted[coll] = near
-            seqs = sorted(near)
-            for i in range(0, len(seqs), CHUNK):
-                chunk = seqs[i:i + CHUNK]
+                f"SELECT seq FROM {self._rec(coll)} WHERE sid IN ({am}) ORDER BY 1", (*anchors, *anchors), coll)
+            for i in range(0, len(near), CHUNK):
+                chunk = near[i:i + CHUNK].tolist()
                 marks = ", ".join("?" * len(chunk))
                 linked.update(t for (t,) in self._query(
-                    f"SELECT target FROM {self._ref(coll)} WHERE seq IN ({marks})", chunk) if isinstance(t, str))
+                    f"SELECT DISTINCT target FROM {self._ref(coll)} WHERE seq IN ({marks})", chunk)
+                    if isinstance(t, str))
         ids = sorted(linked)
         for coll in colls:
+            more: set[int] = set()
             for i in range(0, len(ids), CHUNK):
                 chunk = ids[i:i + CHUNK]
                 marks = ", ".join("?" * len(chunk))
-                wanted[coll].update(seq for (seq,) in self._query(
+                more.update(seq for (seq,) in self._query(
                     f"SELECT seq FROM {self._rec(coll)} WHERE sid IN ({marks})", chunk))
+            if more:
+                seqs = wanted[coll]
+                wanted[coll] = array("q", (k for k, _ in groupby(merge(seqs, sorted(more)))))
         return Neighbourhood(self, wanted)
+
+    def _seqs(self, sql: str, params: Iterable, *colls: str) -> array:
+        """A query's integer column as an array, read from the cursor a batch at a time."""
+        out = array("q")
+        with self._lock:
+            for coll in colls:
+                self.finish(coll)
+            cursor = self._conn.execute(sql, tuple(params))
+            while rows := cursor.fetchmany(10_000):
+                out.extend(seq for (seq,) in rows)
+        return out
 
     def close(self) -> None:
         with self._lock:
@@ -321,12 +405,12 @@ class StoredRecords:
     """Records at known positions, read from the store a batch at a time each time they are
     iterated: a relation may hold every class of a term, never all of them at once in memory."""
 
-    def __init__(self, store: RecordStore, coll: str, seqs: list[int]) -> None:
+    def __init__(self, store: RecordStore, coll: str, seqs: list[int] | array) -> None:
         self._store, self._coll, self._seqs = store, coll, seqs
 
     def __iter__(self) -> Iterator:
         for i in range(0, len(self._seqs), CHUNK):
-            yield from self._store.read(self._coll, self._seqs[i:i + CHUNK])
+            yield from self._store.read(self._coll, list(self._seqs[i:i + CHUNK]))
 
     def __len__(self) -> int:
         return len(self._seqs)
@@ -338,14 +422,15 @@ class StoredRecords:
 class Neighbourhood(Mapping):
     """Records around some ids, per collection: positions known, records read on first access."""
 
-    def __init__(self, store: RecordStore, wanted: dict[str, set[int]]) -> None:
+    def __init__(self, store: RecordStore, wanted: dict[str, array | set[int]]) -> None:
         self._store, self._wanted, self._read = store, wanted, {}
 
     def __getitem__(self, coll: str) -> Iterable:
         if coll not in self._wanted:
             raise KeyError(coll)
         if coll not in self._read:
-            self._read[coll] = StoredRecords(self._store, coll, sorted(self._wanted[coll]))
+            seqs = self._wanted[coll]
+            self._read[coll] = StoredRecords(self._store, coll, seqs if isinstance(seqs, array) else sorted(seqs))
         return self._read[coll]
 
     def __iter__(self) -> Iterator[str]:

@@ -110,3 +110,44 @@ def test_an_ids_only_walk_reads_the_same_ids(district: Crawl) -> None:
     full = district.walk(op.url_path(**ids), op.wrapper)
     light = district.walk(op.url_path(**ids), op.wrapper, ids_only=True)
     assert light.ids == full.ids and light.count == full.count and light.records == []
+
+
+def test_nested_judge_in_the_store_says_what_set_arithmetic_says(district: Crawl) -> None:
+    from oneroster_conformance.data import nested
+
+    judged = 0
+    for op in OPS:
+        rel = RELATIONS.get(op.operation_id)
+        ids = district.ids_for(op) if rel is not None else None
+        if not ids:
+            continue
+        data = district.data_for(rel, ids)
+        must, may = rel.expected(data, ids)
+        walked = district.walk(op.url_path(**ids), op.wrapper, ids_only=True)
+        got = set(walked.ids)
+        answer = nested.judge(district, op.url_path(**ids), op.wrapper, lambda m=must, y=may: (m, y), 3)
+        assert answer.error is None and (answer.must, answer.may, answer.got) == (len(must), len(may), len(got))
+        assert (answer.missing, answer.missing_first) == (len(must - got), sorted(must - got)[:3]), op.operation_id
+        assert (answer.extra, answer.extra_first) == (len(got - may), sorted(got - may)[:3]), op.operation_id
+        assert answer.same == (must == may)
+        if got:
+            # A provider that leaves one out and adds one: both named.
+            pair = (must | {"zz-expected"}, (may | {"zz-expected"}) - {min(got)})
+            wrong = nested.judge(district, op.url_path(**ids), op.wrapper, lambda p=pair: p, 3)
+            assert wrong.missing_first == ["zz-expected"] and min(got) in wrong.extra_first, op.operation_id
+        judged += 1
+    assert judged > 12
+
+
+def test_a_streamed_relation_gives_what_its_sets_give(district: Crawl) -> None:
+    from oneroster_conformance.data import nested
+
+    op = next(o for o in OPS if o.operation_id == "getClassesForTerm")
+    rel, ids = RELATIONS[op.operation_id], district.ids_for(op)
+    data = district.data_for(rel, ids)
+    must, may = rel.streamed(data, ids)
+    assert must is may and not isinstance(must, set)  # one reading, never held as a set
+    assert set(must) == rel.expected(data, ids)[0] and rel.has_children(data, ids)
+    answer = nested.judge(district, op.url_path(**ids), op.wrapper, lambda: rel.streamed(data, ids))
+    assert answer.must == answer.may == answer.got == len(rel.expected(data, ids)[0]) > 0
+    assert answer.same and not answer.missing and not answer.extra

@@ -129,3 +129,32 @@ def test_a_dropped_collection_is_gone_and_its_tables_are_not_reused(store: Recor
     _add(store, "b", [{"sourcedId": "y"}])
     _add(store, "a", [{"sourcedId": "z"}])
     assert store.ids("a") == ["z"] and store.ids("b") == ["y"]
+
+
+def test_id_sets_compare_in_sql_as_python_sets_would(store: RecordStore) -> None:
+    store.put_ids("must", ["c3", "c1", "c2", None, 7, "c1"])  # only string ids; repeats once
+    store.put_ids("got", ["c2", "c9", "c0"])
+    store.put_ids("got", ["c2"])
+    assert store.ids_count("must") == 3 and store.ids_count("got") == 3
+    assert store.ids_except("must", "got", 5) == (2, ["c1", "c3"])  # sorted, as sorted(must - got)
+    assert store.ids_except("got", "must", 1) == (2, ["c0"])  # the first few, and how many
+    assert store.ids_except("must", "empty", 0) == (3, [])
+    assert store.ids_known("got", ["c9", "c0"]) and not store.ids_known("got", ["c9", "c1"])
+    store.drop_ids("must", "got", "empty", "never made")
+    assert store.ids_count("must") == 0
+
+
+def test_present_says_which_ids_a_collection_carries(store: RecordStore) -> None:
+    _add(store, "classes", [{"sourcedId": f"c{i}"} for i in range(2000)])
+    assert store.present("classes", ["c5", "x", None, "c1999", "c5"]) == {"c5", "c1999"}
+    assert store.present("none", ["c5"]) == set()
+
+
+def test_a_large_neighbourhood_keeps_positions_as_arrays(store: RecordStore) -> None:
+    _add(store, "classes", [{"sourcedId": f"c{i}", "terms": [_ref("academicSession", "t1")],
+                             "course": _ref("course", f"k{i % 3}")} for i in range(3000)])
+    _add(store, "courses", [{"sourcedId": f"k{i}"} for i in range(3)])
+    view = store.neighbourhood(["classes", "courses"], ["t1"])
+    assert [r["sourcedId"] for r in view["classes"]] == [f"c{i}" for i in range(3000)]
+    assert [r["sourcedId"] for r in view["courses"]] == ["k0", "k1", "k2"]  # one hop out
+    assert all(type(seqs).__name__ == "array" for seqs in view._wanted.values())
