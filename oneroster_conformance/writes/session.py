@@ -172,6 +172,9 @@ class Writes:
         if not self.plan:
             self.journal.note("answer", method=method, path=path, status=reply.status, service_root=root,
                               collection=collection, allocated=allocated)
+            if method == "DELETE" and reply.status in GONE:  # known gone: the clean-up need not ask again
+                self.journal.note("removed", service_root=root, collection=collection, id=path.rsplit("/", 1)[-1],
+                                  status=reply.status)
         with self._lock:
             self.made.append({"method": method, "path": path, "operation": op.operation_id, "status": reply.status,
                               "creates": list(creates), "allocated": allocated, "sent": not self.plan})
