@@ -10,8 +10,9 @@ of SQLite, which returns how many and the first few in order, as the check repor
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sized
 from dataclasses import dataclass, field
+from typing import cast
 
 from oneroster_conformance.client.redaction import REDACTOR
 from oneroster_conformance.data.seen import StoredSeen
@@ -72,7 +73,7 @@ def judge(crawl, path: str, wrapper: str, expected: Callable[[], tuple[Iterable,
             may_key = must_key
             answer.must = answer.may = store.ids_count(must_key)
         else:
-            answer.must, answer.may, answer.same = len(must), len(may), must == may
+            answer.must, answer.may, answer.same = len(cast(Sized, must)), len(cast(Sized, may)), must == may
             store.put_ids(must_key, must)
             store.put_ids(may_key, may)
         del must, may  # from here on the sets live in the store only

@@ -4,11 +4,12 @@ checks (sweep), spilled to the record store; the redactor learns the personal va
 from __future__ import annotations
 
 import re
+from typing import Any, Protocol
 
 from oneroster_conformance.client.redaction import REDACTOR, personal_fields
 from oneroster_conformance.data import sweep
 from oneroster_conformance.data.guidref import scan, scanned
-from oneroster_conformance.data.seen import StoredSeen
+from oneroster_conformance.data.seen import Seen, StoredSeen
 from oneroster_conformance.data.store import RecordStore, as_blob
 from oneroster_conformance.spec import schemas
 from oneroster_conformance.spec.operations import Operation
@@ -17,6 +18,15 @@ from oneroster_conformance.spec.operations import Operation
 # only a key (or a value equal to such a name) matches, never a name inside some other text.
 _PERSONAL = re.compile(b"|".join(b"[Zz\xda\xfa]" + re.escape(bytes([len(name)]) + name.encode())
                                  for name in sorted(personal_fields())))
+
+
+class PageSink(Protocol):
+    """Where a walk hands each page it accepts (the top-level crawl's Sink, a nested walk's id set)."""
+
+    @property
+    def seen(self) -> Seen: ...
+
+    def add(self, data: Any, page: list, body: object, reply: Any) -> None: ...
 
 
 class Sink:

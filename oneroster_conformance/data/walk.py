@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from oneroster_conformance.client.redaction import REDACTOR
 from oneroster_conformance.data import sweep
 from oneroster_conformance.data.seen import Seen
-from oneroster_conformance.data.sink import Sink
+from oneroster_conformance.data.sink import PageSink
 from oneroster_conformance.data.store import RecordStore
 
 
@@ -69,7 +69,7 @@ class Walk:
     fetch: Fetch
     page_size: int
     max_records: int | None = None
-    sink: Sink | None = None  # a top-level crawl's pages go there (checked, spilled) instead of into memory
+    sink: PageSink | None = None  # a top-level crawl's pages go there (checked, spilled) instead of into memory
     fetch_ahead: FetchAhead | None = None  # with a sink: the next page is fetched while one is processed
     end_below: int = 0  # a page shorter than this is the last (the provider honours pages this large)
     closed: Callable[[], bool] = lambda: False

@@ -83,11 +83,11 @@ def _flow(writer: Writes, b: Base) -> dict[str, Step]:
                                         f"{len(grades)} grades: the gradebook cannot correct them later")
         return out
     # 3. a teacher changes one grade
-    first = dict(grades[0], sourcedId=got[grades[0]["sourcedId"]], score=99.0, dateLastModified=records.now())
+    first = dict(grades[0], sourcedId=got[str(grades[0]["sourcedId"])], score=99.0, dateLastModified=records.now())
     reply = writer.put("results", first)
     back = writer.get(f"/results/{first['sourcedId']}")
     step = out["update-result"] = Step(True, replies=[reply, back])
-    stored = (back.json_or_none() or {}).get("result") if back.status == 200 else None
+    stored = _record(back, "result")
     if not ok(reply) or not isinstance(stored, dict) or not same(99.0, stored.get("score")):
         now = stored.get("score") if isinstance(stored, dict) else f"unreadable ({_status(back)})"
         step.ok, step.message = False, (f"a changed grade is not stored (the SIS answered {_status(reply)} and now "
@@ -105,10 +105,16 @@ def _flow(writer: Writes, b: Base) -> dict[str, Step]:
     reply = writer.delete("lineItems", line_item)
     back = writer.get(f"/lineItems/{line_item}")
     step = out["delete-lineitem"] = Step(True, replies=[reply, back])
-    kept = (back.json_or_none() or {}).get("lineItem") if back.status == 200 else None
+    kept = _record(back, "lineItem")
     marked = isinstance(kept, dict) and kept.get("status") == "tobedeleted"
     if reply.status != 204 or not (back.status == 404 or marked):
         step.ok, step.message = False, (f"a removed assignment stays in the SIS (DELETE answered {_status(reply)}, "
                                         f"then it still reads back {_status(back)}): its column and scores keep "
                                         "counting in the grade")
     return out
+
+
+def _record(reply: Any, wrapper: str) -> object:
+    """The record a 200 answer wraps under ``wrapper`` (None for any other answer)."""
+    body = reply.json_or_none() if reply.status == 200 else None
+    return body.get(wrapper) if isinstance(body, dict) else None

@@ -264,7 +264,8 @@ class Writes:
     # ------------------------------------------------------------------ plan mode's stand-in
     def _simulate(self, method: str, path: str, body: object, params: dict | None = None) -> Reply:
         collection = collection_of(path)
-        status, answer = 200, None
+        status: int = 200
+        answer: dict[str, object] | None = None
         if method == "PUT":
             record = (body or {}).get(WRAPPER.get(collection, ""), {}) if isinstance(body, dict) else {}
             status = 200 if path in self._sim else 201
@@ -323,7 +324,8 @@ def remove(records: list[journal.Created], client: OneRosterClient, book: journa
         except (TokenError, RuntimeError) as e:  # no token for the delete scope, or the client is closed
             status, error = None, str(e)
         removed = status == 204 or status in GONE or (status is not None and 200 <= status < 300)
-        entry = {"collection": rec.collection, "id": rec.sourced_id, "status": status, "removed": removed,
+        entry: dict[str, object] = {"collection": rec.collection, "id": rec.sourced_id, "status": status,
+                                    "removed": removed,
                  "error": MASKER.mask(error) if error else None}
         out.append(entry)
         if removed and book is not None:
