@@ -4,9 +4,11 @@ Each profile is a set of operations read from the catalogue (never listed by han
 is the operations the ``roster-core.readonly`` scope grants (1EdTech asks for at least these 22
 rostering endpoints, each answering with data), Rostering all 41, Demographics those of its scope,
 Gradebook pull the Gradebook GETs outside the Assessment Results profile, Assessment Results the
-``/assessment...`` GETs, Resources the Resources GETs. A profile is offered, not offered (with the
-evidence), or required and not offered; an offered one is CONFORMANT when no MUST check of its
-operations failed or errored.
+``/assessment...`` GETs, Resources the Resources GETs, Gradebook push every PUT, POST and DELETE of
+the Gradebook service (offered with the Gradebook; checked only when writes are allowed). A profile is
+offered, not offered (with the evidence), or required and not offered; an offered one is CONFORMANT
+when no MUST check of its operations failed or errored and at least one was decided (an operation
+whose every check was not applicable was not checked).
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from oneroster_conformance.spec.operations import (
     ROSTER_CORE,
     ROSTER_DEMOGRAPHICS,
     Operation,
-    read_operations,
+    service_operations,
 )
+
+WRITE_METHODS = ("PUT", "POST", "DELETE")
 
 
 @dataclass(frozen=True)
@@ -30,9 +34,11 @@ class Profile:
     service: str
     member: Callable[[Operation], bool] = field(compare=False)
     needs_data: bool = False  # every operation must answer with data, not just 200
+    methods: tuple[str, ...] = ("GET",)
+    offered_with: str | None = None  # the profile whose offer this one shares (a push profile: its pull's)
 
     def operations(self) -> tuple[Operation, ...]:
-        return tuple(op for op in read_operations("v1p2") if op.service == self.service and self.member(op))
+        return tuple(op for op in service_operations(self.service) if op.method in self.methods and self.member(op))
 
 
 def _assessment(op: Operation) -> bool:
@@ -46,6 +52,8 @@ PROFILES: dict[str, Profile] = {p.name: p for p in (
     Profile("gradebook-pull", "Gradebook pull", "gradebook", lambda op: not _assessment(op)),
     Profile("resources", "Resources", "resources", lambda op: True),
     Profile("assessment-results", "Assessment Results", "gradebook", _assessment),
+    Profile("gradebook-push", "Gradebook push", "gradebook", lambda op: True, methods=WRITE_METHODS,
+            offered_with="gradebook-pull"),
 )}
 
 
@@ -103,7 +111,7 @@ def verdicts(results: Iterable, offers: dict[str, Offer], required: frozenset[st
     out = []
     for profile in PROFILES.values():
         ops = profile.operations()
-        unit = profile.name if profile.service != "rostering" else None
+        unit = profile.offered_with or (profile.name if profile.service != "rostering" else None)
         offer = offers.get(unit) if unit else None
         if profile.service not in checked_services and profile.name not in required:
             out.append(Verdict(profile, "NOT CHECKED", "not chosen with --services", len(ops)))
@@ -115,7 +123,7 @@ def verdicts(results: Iterable, offers: dict[str, Offer], required: frozenset[st
         broken, empty, unchecked = [], [], []
         for op in ops:
             mine = by_op.get(op.operation_id, [])
-            if not mine:
+            if all(_value(r.outcome) == "not-applicable" for r in mine):
                 unchecked.append(op.operation_id)
             bad = [r for r in mine if r.level == "MUST" and _value(r.outcome) in ("fail", "errored")]
             if bad:
@@ -129,10 +137,12 @@ def verdicts(results: Iterable, offers: dict[str, Offer], required: frozenset[st
                 detail += f"; {len(empty)} did not answer with data"
             out.append(Verdict(profile, "NOT CONFORMANT", detail, len(ops), broken + empty))
         elif len(unchecked) == len(ops):
-            out.append(Verdict(profile, "NOT CHECKED", "no check of its operations ran", len(ops)))
+            why = " (writes are opt-in: --allow-writes)" if profile.methods != ("GET",) else ""
+            out.append(Verdict(profile, "NOT CHECKED", f"no check of its operations ran{why}", len(ops)))
         else:
             required_note = " (required)" if profile.name in required else ""
-            out.append(Verdict(profile, "CONFORMANT", f"all {len(ops)} operations checked{required_note}", len(ops)))
+            checked = f"all {len(ops)}" if not unchecked else f"{len(ops) - len(unchecked)} of {len(ops)}"
+            out.append(Verdict(profile, "CONFORMANT", f"{checked} operations checked{required_note}", len(ops)))
     return out
 
 

@@ -148,8 +148,9 @@ def _json(body: Any, config: ProviderConfig, headers: dict[str, str] | None = No
 
 
 # ------------------------------------------------------------------------------------- operations
-class OperationEndpoint:
-    """One spec operation: authorisation, parameters, parent checks, SQL, serialisation."""
+class Endpoint:
+    """One spec operation bound to the provider's state: the path's chain of collections, the table of
+    the collection it answers for."""
 
     def __init__(self, op: Operation, state: ProviderState) -> None:
         self.op = op
@@ -157,6 +158,10 @@ class OperationEndpoint:
         self.chain = segments(op.path)
         self.target = self.chain[-1][0]
         self.table = collection(self.target, state.config).table
+
+
+class OperationEndpoint(Endpoint):
+    """One spec read operation: authorisation, parameters, parent checks, SQL, serialisation."""
 
     def handle(self, request: Request) -> Response:
         config = self.state.config

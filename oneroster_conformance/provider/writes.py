@@ -22,8 +22,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from oneroster_conformance.provider import auth
-from oneroster_conformance.provider.app import ProviderState, _internal_error, error_response
-from oneroster_conformance.provider.catalogue import collection, segments
+from oneroster_conformance.provider.app import Endpoint, ProviderState, _internal_error, error_response
+from oneroster_conformance.provider.catalogue import collection
 from oneroster_conformance.provider.errors import ProviderError
 from oneroster_conformance.provider.gradebook import GRADEBOOK, ROSTERING, ref
 from oneroster_conformance.spec.operations import EVERY_READ_SCOPE, Operation, published
@@ -95,15 +95,11 @@ def refused(description: str) -> ProviderError:
     return ProviderError(422, description, "invaliddata")
 
 
-class WriteEndpoint:
+class WriteEndpoint(Endpoint):
     """One write operation of the Gradebook service (PUT, POST or DELETE)."""
 
     def __init__(self, op: Operation, state: ProviderState) -> None:
-        self.op = op
-        self.state = state
-        self.chain = segments(op.path)
-        self.target = self.chain[-1][0]
-        self.table = collection(self.target, state.config).table
+        super().__init__(op, state)
         if op.method in ("PUT", "POST"):
             self.wrapper, self.dtype = body_schema(op.service, op.path, op.method)
 

@@ -42,7 +42,7 @@ def test_service_roots_default_to_the_rostering_origin_and_can_be_given():
     assert s.checked_services == ("rostering", "resources")
 
 
-@pytest.mark.parametrize("option", [{"services": "rostering,grades"}, {"require": "gradebook-push"},
+@pytest.mark.parametrize("option", [{"services": "rostering,grades"}, {"require": "gradebook-sync"},
                                     {"gradebook_url": "ftp://x/ims/oneroster/gradebook/v1p2"}])
 def test_bad_service_options_are_one_sentence(option):
     with pytest.raises(ConfigError, match="--"):
@@ -108,6 +108,25 @@ def test_certificate_verdicts():
     assert got["assessment-results"].status == "NOT OFFERED"
     assert got["resources"].status == "REQUIRED BUT NOT OFFERED"
     assert len(PROFILES["rostering-core"].operations()) == 22
+
+
+def test_gradebook_push_is_judged_on_the_write_checks():
+    writes = [op.operation_id for op in PROFILES["gradebook-push"].operations()]
+    assert len(writes) == 16  # 6 PUT, 4 POST, 6 DELETE of both Gradebook profiles
+    offers = {"gradebook-pull": Offer("gradebook-pull", True, "200")}
+    three = ("rostering", "gradebook", "resources")
+
+    def push(outcomes: dict[str, Outcome], offer=offers):
+        results = [_result(op, "gradebook-write/put-reads-back", outcomes.get(op, Outcome.PASS)) for op in writes]
+        return {v.profile.name: v for v in verdicts(results, offer, frozenset(), three)}["gradebook-push"]
+
+    assert push({}).status == "CONFORMANT"
+    assert push({"deleteLineItem": Outcome.FAIL}).status == "NOT CONFORMANT"
+    off = push({op: Outcome.NOT_APPLICABLE for op in writes})  # writes off: every write check not applicable
+    assert off.status == "NOT CHECKED" and "--allow-writes" in off.detail
+    assert push({}, {"gradebook-pull": Offer("gradebook-pull", False, "404")}).status == "NOT OFFERED"
+    partly = push({op: Outcome.NOT_APPLICABLE for op in writes if "Assessment" in op})  # 4 of them
+    assert partly.status == "CONFORMANT" and partly.detail.startswith("12 of 16")
 
 
 @pytest.fixture(scope="module")
