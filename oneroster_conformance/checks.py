@@ -229,4 +229,7 @@ def crawled(crawl, op_id: str):
         not_applicable(f"{op_id} could not be read: {data.error}")
     if not data.count:
         not_applicable(f"{op_id} returned no records")
+    if data.error:  # judged on what was read; said, so a partial read is never taken for the whole collection
+        observe(f"{op_id} was read only in part: the walk stopped after {data.count} records ({data.error}); "
+                "this check judged those")
     return data
