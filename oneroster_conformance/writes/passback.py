@@ -15,7 +15,7 @@ from typing import Any
 from oneroster_conformance.writes import records
 from oneroster_conformance.writes.flow import Base, base, ok
 from oneroster_conformance.writes.readback import same
-from oneroster_conformance.writes.session import Writes, WriteUnavailable, pairs
+from oneroster_conformance.writes.session import Writes, WriteUnavailable, pairs, wrapped
 
 STEPS = ("create-lineitem", "post-results", "update-result", "wrong-roster", "delete-lineitem")
 OPERATION = {"create-lineitem": "postLineItemsForClass", "post-results": "postResultsForLineItem",
@@ -87,7 +87,7 @@ def _flow(writer: Writes, b: Base) -> dict[str, Step]:
     reply = writer.put("results", first)
     back = writer.get(f"/results/{first['sourcedId']}")
     step = out["update-result"] = Step(True, replies=[reply, back])
-    stored = _record(back, "result")
+    stored = wrapped(back, "result")
     if not ok(reply) or not isinstance(stored, dict) or not same(99.0, stored.get("score")):
         now = stored.get("score") if isinstance(stored, dict) else f"unreadable ({_status(back)})"
         step.ok, step.message = False, (f"a changed grade is not stored (the SIS answered {_status(reply)} and now "
@@ -105,16 +105,10 @@ def _flow(writer: Writes, b: Base) -> dict[str, Step]:
     reply = writer.delete("lineItems", line_item)
     back = writer.get(f"/lineItems/{line_item}")
     step = out["delete-lineitem"] = Step(True, replies=[reply, back])
-    kept = _record(back, "lineItem")
+    kept = wrapped(back, "lineItem")
     marked = isinstance(kept, dict) and kept.get("status") == "tobedeleted"
     if reply.status != 204 or not (back.status == 404 or marked):
         step.ok, step.message = False, (f"a removed assignment stays in the SIS (DELETE answered {_status(reply)}, "
                                         f"then it still reads back {_status(back)}): its column and scores keep "
                                         "counting in the grade")
     return out
-
-
-def _record(reply: Any, wrapper: str) -> object:
-    """The record a 200 answer wraps under ``wrapper`` (None for any other answer)."""
-    body = reply.json_or_none() if reply.status == 200 else None
-    return body.get(wrapper) if isinstance(body, dict) else None

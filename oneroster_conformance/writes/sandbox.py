@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
+from oneroster_conformance.writes.session import wrapped
+
 CLASSES_TRIED = 25
 
 
@@ -38,9 +40,9 @@ def is_student(user: dict) -> bool:
 
 def _students(client: Any, class_id: str) -> list[str]:
     reply = client.get(f"/classes/{class_id}/students", {"limit": 100})
-    body = reply.json_or_none() if reply.status == 200 else None
-    users = body.get("users") if isinstance(body, dict) else None
-    return [u["sourcedId"] for u in users or [] if isinstance(u, dict) and isinstance(u.get("sourcedId"), str)
+    users = wrapped(reply, "users")
+    listed = users if isinstance(users, list) else []
+    return [u["sourcedId"] for u in listed if isinstance(u, dict) and isinstance(u.get("sourcedId"), str)
             and u.get("status", "active") == "active" and is_student(u)]  # a teacher listed there gets no grade
 
 
@@ -49,8 +51,8 @@ def choose(harness: Any, write_class: str | None) -> Sandbox | str:
     client = harness.client
     if write_class:
         reply = client.get(f"/classes/{write_class}")
-        body = reply.json_or_none() if reply.status == 200 else None
-        candidates = [body["class"]] if isinstance(body, dict) and isinstance(body.get("class"), dict) else []
+        found = wrapped(reply, "class")
+        candidates = [found] if isinstance(found, dict) else []
         if not candidates:
             return f"--write-class {write_class}: GET /classes/{write_class} answered {reply.status or reply.error}"
     else:

@@ -216,8 +216,7 @@ class Writes:
                     reply = self.client.get(f"/{collection}", {"limit": str(page), "offset": str(n * page)})
                 except Exception:  # noqa: BLE001 - a broken listing ends the search, the clean-up goes on
                     break
-                body = reply.json_or_none() if reply.status == 200 else None
-                rows = body.get(collection) if isinstance(body, dict) else None
+                rows = wrapped(reply, collection)
                 if not isinstance(rows, list):
                     break
                 for row in rows:
@@ -290,6 +289,12 @@ class Writes:
         shown = Exchange(method, url, status, body_excerpt="(--plan-writes: not sent; the stand-in's answer) "
                          + content.decode()[:500], curl=f"# planned, not sent: {method} {url}")
         return Reply(method, url, status, httpx.Headers({"content-type": "application/json"}), content, 0.0, shown)
+
+
+def wrapped(reply: Reply, key: str) -> object:
+    """What a 200 answer holds under ``key`` (a record's wrapper, a collection's list); None otherwise."""
+    body = reply.json_or_none() if reply.status == 200 else None
+    return body.get(key) if isinstance(body, dict) else None
 
 
 def ok(reply: Reply) -> bool:

@@ -29,7 +29,7 @@ from oneroster_conformance.text import first_n
 from oneroster_conformance.writes import records
 from oneroster_conformance.writes.flow import base, fresh, ok
 from oneroster_conformance.writes.readback import differences, same
-from oneroster_conformance.writes.session import WriteUnavailable, collection_of, pairs
+from oneroster_conformance.writes.session import WriteUnavailable, collection_of, pairs, wrapped
 
 OPS = {op.operation_id: op for op in records.write_operations()}
 PUTS = [OperationId(o) for o, op in sorted(OPS.items()) if op.method == "PUT"]
@@ -82,16 +82,11 @@ def _collection(op) -> str:
     return collection_of(op.path)
 
 
-def _record_of(reply, collection: str):
-    body = reply.json_or_none()
-    return body.get(records.WRAPPER[collection]) if isinstance(body, dict) else None
-
-
 def _read(writer, collection: str, sid: str):
     """GET the record (its exchange is evidence): (reply, record or None)."""
     reply = writer.get(f"/{collection}/{sid}")
     answered(reply)
-    return reply, (_record_of(reply, collection) if reply.status == 200 else None)
+    return reply, wrapped(reply, records.WRAPPER[collection])
 
 
 def _absent(writer, collection: str, sid: str, after: str) -> None:
@@ -161,8 +156,7 @@ def test_put_updates(harness, writer, operation_id):
            actual=(got or {}).get(field))
     listing = writer.get(f"/{collection}", {"filter": f"sourcedId='{record['sourcedId']}'"})
     answered(listing)
-    body = listing.json_or_none()
-    found = body.get(collection) if listing.status == 200 and isinstance(body, dict) else None
+    found = wrapped(listing, collection)
     if not isinstance(found, list):
         observe(f"GET /{collection}?filter=sourcedId='…' answered {listing.status}: the copies were not counted")
         return
