@@ -249,7 +249,12 @@ class OperationEndpoint(Endpoint):
         if flt is not None:
             where = f"({where}) AND {flt.text}"
             where_params = [*where_params, *flt.params]
-        total = store.scalar(f"SELECT count(*) FROM {source} AS t WHERE {where}", [*source_params, *where_params])
+        count_sql = f"SELECT count(*) FROM {source} AS t WHERE {where}"
+        memo = (store.generation, count_sql, *source_params, *where_params)
+        total = store.remembered(memo)
+        if total is None:
+            total = store.scalar(count_sql, [*source_params, *where_params])
+            store.remember(memo, total)
         if config.has("offset-past-end-error") and offset > total:  # beyond the end, not at it: walks still end
             raise ProviderError(404, "No records at that offset.", "unknownobject")
         skip = offset
@@ -257,12 +262,23 @@ class OperationEndpoint(Endpoint):
             skip = 0
         elif config.has("offset-off-by-one") and offset > 0:
             skip = offset + 1
-        rows = store.query(
-            f"SELECT t.doc FROM {source} AS t WHERE {where} ORDER BY {order.text} LIMIT ? OFFSET ?",
-            [*source_params, *where_params, *order.params, limit, skip],
-        )
+        # In the default order, a page that starts where an earlier page ended is found by key.
+        by_key = skip == offset and order.text == "t.sid ASC" and not source_params
+        after = store.remembered((*memo, "ends", offset)) if by_key and offset else None
+        if after is not None:
+            rows = store.query(
+                f"SELECT t.sid, t.doc FROM {source} AS t WHERE ({where}) AND t.sid > ? ORDER BY t.sid LIMIT ?",
+                [*where_params, after, limit],
+            )
+        else:
+            rows = store.query(
+                f"SELECT t.sid, t.doc FROM {source} AS t WHERE {where} ORDER BY {order.text} LIMIT ? OFFSET ?",
+                [*source_params, *where_params, *order.params, limit, skip],
+            )
+        if by_key and rows:
+            store.remember((*memo, "ends", offset + len(rows)), rows[-1][0])
         ctx = self._render(request, fields)
-        body = {self.op.wrapper: [record(doc, ctx) for (doc,) in rows]}
+        body = {self.op.wrapper: [record(doc, ctx) for (_, doc) in rows]}
         headers: dict[str, str] = {}
         if not config.has("silent-limit-cap"):
             if not config.has("no-total-count"):

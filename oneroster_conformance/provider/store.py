@@ -17,6 +17,7 @@ import sqlite3
 import tempfile
 import threading
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
@@ -24,6 +25,7 @@ from oneroster_conformance.provider import collation
 from oneroster_conformance.provider.gradebook import COLUMNS as GRADEBOOK_COLUMNS
 
 SCHEMA_VERSION = "3"
+_MEMO_ENTRIES = 4096  # page ends and counts of recent walks; a few hundred bytes each
 
 DDL = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -133,6 +135,12 @@ class Store:
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
         self._cache: dict[tuple, Any] = {}
+        # Answers that stay true until the next write: a query's count, and where each served page
+        # ended, so that the next page of a walk is found by key instead of skipping `offset` rows
+        # (OFFSET and count(*) are linear in the rows before and under them: a walk of 25 million
+        # records would be quadratic).
+        self._memo: OrderedDict[tuple, Any] = OrderedDict()
+        self._generation = 0
         self._write_lock = threading.Lock()
         self._writer: sqlite3.Connection | None = None
         if cleanup_dir:
@@ -231,6 +239,25 @@ class Store:
             self._cache[key] = compute()
         return self._cache[key]
 
+    @property
+    def generation(self) -> int:
+        """Bumped by every write: a memo key that holds it cannot outlive the data it describes."""
+        return self._generation
+
+    def remembered(self, key: tuple) -> Any:
+        """What `remember` kept under `key` (which should hold `generation`), or None."""
+        with self._lock:
+            value = self._memo.get(key)
+            if value is not None:
+                self._memo.move_to_end(key)
+            return value
+
+    def remember(self, key: tuple, value: Any) -> None:
+        with self._lock:
+            self._memo[key] = value
+            while len(self._memo) > _MEMO_ENTRIES:
+                self._memo.popitem(last=False)
+
     # ------------------------------------------------------------------ writing
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -251,6 +278,9 @@ class Store:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+            with self._lock:
+                self._generation += 1
+                self._memo.clear()
 
     def close(self) -> None:
         with self._write_lock:
