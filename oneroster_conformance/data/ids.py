@@ -97,16 +97,27 @@ class IdChoice:
             return out
         if rel.through is not None:
             # Two parameters a third collection names together (a class and a student it enrolls).
+            # Only pairs whose second id is a record of its parameter's collection: an enrollment
+            # names a class and a user, and the user of a class's first enrollment is often its
+            # teacher, which /classes/{c}/students/{s}/... may rightly answer 404 for.
             link, first_key, second_key = rel.through
             first, second = rel.parent
+            seconds = self.collection(rel.parent[second])
             out = []
-            for r in self.collection(link).iter_records():
-                a, b = ((r.get(k) or {}).get("sourcedId") if isinstance(r, dict) else None
-                        for k in (first_key, second_key))
-                if a and b:
-                    out.append({first: a, second: b})
-                    if len(out) >= limit:
-                        break
+            pairs: list[tuple[str, str]] = []
+            for r in itertools.chain(self.collection(link).iter_records(), [None]):
+                if r is not None:
+                    a, b = ((r.get(k) or {}).get("sourcedId") if isinstance(r, dict) else None
+                            for k in (first_key, second_key))
+                    if a and b:
+                        pairs.append((a, b))
+                    if len(pairs) < CHUNK:
+                        continue
+                known = _present(seconds, (b for _, b in pairs))
+                out += [{first: a, second: b} for a, b in pairs if b in known]
+                if len(out) >= limit:
+                    return out[:limit]
+                pairs = []
             return out
         (param, source), = rel.parent.items()
         data = self.collection(source)

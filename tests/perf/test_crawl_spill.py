@@ -151,3 +151,19 @@ def test_a_streamed_relation_gives_what_its_sets_give(district: Crawl) -> None:
     answer = nested.judge(district, op.url_path(**ids), op.wrapper, lambda: rel.streamed(data, ids))
     assert answer.must == answer.may == answer.got == len(rel.expected(data, ids)[0]) > 0
     assert answer.same and not answer.missing and not answer.extra
+
+
+def test_a_class_and_student_pair_names_a_student_where_no_result_exists(district: Crawl) -> None:
+    """A generated district has no results: the pair falls back to an enrollment, and a class's first
+    enrollment is its teacher's. /classes/{c}/students/{teacher}/results may rightly answer 404, which
+    was reported as the operation failing (a false alarm on any provider that lists teachers first)."""
+    from oneroster_conformance.spec.operations import read_operations
+
+    op = next(o for o in read_operations("v1p2", ("rostering", "gradebook"))
+              if o.operation_id == "getResultsForStudentForClass")
+    rel = RELATIONS[op.operation_id]
+    pairs = district._parent_candidates(rel, 5)
+    students = {r["sourcedId"] for r in district.collection("getAllStudents").iter_records()}
+    assert pairs and all(p["studentSourcedId"] in students for p in pairs)
+    reply = district.client.get(op.url_path(**pairs[0]))
+    assert reply.status == 200, reply.status
