@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import TypeVar
 from urllib.parse import urlsplit
 
+from oneroster_conformance import plain_call
 from oneroster_conformance.client import evidence
 from oneroster_conformance.client.http import OneRosterClient
 from oneroster_conformance.client.oauth import Token, TokenError, oauth_error
@@ -128,7 +129,7 @@ class Harness:
             parents = set(RELATIONS[op.operation_id].parent.values()) if op.operation_id in RELATIONS else set()
             sources = ", ".join(sorted(({SINGLE_SOURCE.get(op.operation_id, "")} | parents) - {""}))
             return Sample(op, None, None, f"no id to call it with: {sources} returned no usable records")
-        return Sample(op, self.client.get(op.url_path(**ids)), ids)
+        return Sample(op, plain_call.plain(self, op, ids), ids)
 
     def answered_with_data(self, operation_id: str) -> bool | None:
         """Whether the operation's sample call answered 200 with records (None: it was never called)."""

@@ -182,7 +182,7 @@ def run_case(case: Case, workdir: Path, certs: _Certificates, extra_args: tuple[
                 "--token-url", provider.token_url, "--client-id", main.client_id, "--profile", str(profile),
                 "--rate-limit", "0", "--sweep", "full", "--evidence", "full", "--report-dir", str(folder / "reports"),
                 "--allow-writes",  # our own provider on loopback: its Gradebook writes are checked too
-                "-q", "-p", "no:cacheprovider", "--hypothesis-profile", "quick", *case.args, *extra_args]
+                "-q", "-p", "no:cacheprovider", *case.args, *extra_args]
         if case.tls and case.trusted:
             args += ["--ca-bundle", str(certs.ca)]
         elif case.tls:
