@@ -25,6 +25,7 @@ class CollectionData:
     operation_id: str
     first: object | None = None  # the first page's Reply (later pages are not kept: memory is bounded by a page)
     error: str | None = None  # why the collection could not be read (fully)
+    error_reply: object | None = None  # the page whose answer ended the walk early (its evidence)
     truncated: bool = False  # stopped at the sweep bound, or records may be missing
     paging_problem: str | None = None  # offset paging misbehaved; the pagination checks own this
     problem_reply: object | None = None  # the page whose answer showed the paging problem (its evidence)
@@ -109,6 +110,7 @@ class Walk:
             return None, None
         if reply.error or reply.status != 200:
             data.error = f"{self.path}?offset={self.offset} answered {reply.error or reply.status}"
+            data.error_reply = reply
             return None, None
         body = reply.json_or_none()
         page = body.get(self.wrapper) if isinstance(body, dict) else None
@@ -116,6 +118,7 @@ class Walk:
             page = []
         if not isinstance(page, list):
             data.error = f"{self.path} did not answer a JSON object with '{self.wrapper}'"
+            data.error_reply = reply
             return None, None
         return page, body
 

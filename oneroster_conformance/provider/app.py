@@ -255,6 +255,8 @@ class OperationEndpoint(Endpoint):
         if total is None:
             total = store.scalar(count_sql, [*source_params, *where_params])
             store.remember(memo, total)
+        if config.has("deep-page-500") and self.op.operation_id == "getAllEnrollments" and offset >= 200:
+            raise InjectedFault("a deep page of getAllEnrollments")
         if config.has("offset-past-end-error") and offset > total:  # beyond the end, not at it: walks still end
             raise ProviderError(404, "No records at that offset.", "unknownobject")
         skip = offset

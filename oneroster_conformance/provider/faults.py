@@ -184,6 +184,8 @@ FAULTS: dict[str, Fault] = dict(
         ),
         # ------------------------------------------------------------ operations
         _f("endpoint-500", "getAllCourses answers 500.", "operations/success"),
+        _f("deep-page-500", "getAllEnrollments answers 500 to a page starting at its 200th record or later "
+           "(a deep page the server cannot build).", "operations/success"),
         _f("wrong-content-type", "200 bodies are served as text/html.", "operations/content-type"),
         _f("extra-property", "user records carry an undeclared top-level property.", "operations/response-schema"),
         _f(

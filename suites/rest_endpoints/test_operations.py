@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from oneroster_conformance.checks import (
+    answered,
     assert_conforms,
     assert_json,
     assert_status,
@@ -44,6 +45,16 @@ def test_operations_success(harness, operation):
     if reply.status in (404, 405, 501) and listing is not None and operation.operation_id not in listing:
         not_applicable(f"not served ({reply.status}), and the provider's discovery file omits it (a profile)")
     assert_status(reply, 200, operation.operation_id)
+    if operation.is_collection and not operation.path_params:
+        # Every page of the crawl is a valid request too: one that failed part-way through the walk
+        # would otherwise leave the data checks judging a part of the collection, with only a note.
+        data = harness.crawl.collection(operation.operation_id)
+        stopped = data.error_reply
+        if stopped is not None and stopped is not reply:
+            evidence.record(stopped.exchange)
+            answered(stopped)  # a timeout or a dropped connection: errored, not a provider's fault
+            fail(f"the walk of {operation.operation_id} stopped after {data.count} records: {data.error}",
+                 expected="200 on every page", actual=stopped.status)
 
 
 @pytest.mark.requirement("operations/content-type")

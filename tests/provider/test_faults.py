@@ -356,6 +356,14 @@ def _(c, ok):
     assert c.get("/classes").status_code == 200
 
 
+@check("deep-page-500")
+def _(c, ok):
+    assert c.get("/enrollments?limit=100&offset=100").status_code == 200
+    r = c.get("/enrollments?limit=100&offset=200")
+    assert r.status_code == 500 and minor(r) == "internal_server_error"
+    assert ok.get("/enrollments?limit=100&offset=200").status_code == 200
+
+
 @check("wrong-content-type")
 def _(c, ok):
     assert c.get("/users").headers["content-type"].startswith("text/html")
