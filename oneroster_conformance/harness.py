@@ -131,6 +131,14 @@ class Harness:
             return Sample(op, None, None, f"no id to call it with: {sources} returned no usable records")
         return Sample(op, plain_call.plain(self, op, ids), ids)
 
+    def plain(self, op: Operation, ids: dict[str, str]):
+        """The operation's plain call (no query), shared with a scope cell (plain_call.py)."""
+        return plain_call.plain(self, op, ids)
+
+    def scope_cell(self, scope: str, op: Operation, ask: Callable[[], T]) -> T:
+        """A scope cell's reply, asked once: the operation's plain call may already have asked it."""
+        return self.once(plain_call.cell_key(scope, op), ask)
+
     def answered_with_data(self, operation_id: str) -> bool | None:
         """Whether the operation's sample call answered 200 with records (None: it was never called)."""
         with self._lock:

@@ -75,6 +75,7 @@ def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Pa
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requirement(id): the requirement (schemas/requirements.yaml) a check decides")
+    config.addinivalue_line("markers", "in_turn(argument, variants): each operation is asked one variant, in turn")
     hypothesis_profiles.load_default(config.getoption("hypothesis_profile", None))
     if os.environ.get("CI", "").lower() in ("1", "true", "yes") and config.option.verbose == 0:
         config.option.verbose = -1  # quiet in CI, never silent: area lines, summary and verdict remain
@@ -98,7 +99,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     rc = _state(metafunc.config).config
     binding = (rc.settings.binding if rc else None) or "v1p2"
     services = rc.settings.checked_services if rc else ("rostering",)
-    for name, values, ids in cases(metafunc.fixturenames, binding, rc.settings.readiness if rc else None, services):
+    marker = metafunc.definition.get_closest_marker("in_turn")
+    turns = (marker.args[0], tuple(marker.args[1])) if marker else None
+    for name, values, ids in cases(metafunc.fixturenames, binding, rc.settings.readiness if rc else None, services,
+                                   turns):
         metafunc.parametrize(name, values, ids=ids)
 
 

@@ -6,9 +6,10 @@ fixture names. A new kind of case is one more entry here (or one more source lik
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from oneroster_conformance.readiness.cases import Parametrization, readiness_cases
+from oneroster_conformance.spec.in_turn import in_turn
 from oneroster_conformance.spec.operations import (
     Operation,
     Scope,
@@ -29,13 +30,22 @@ OPERATION_FIXTURES: dict[str, Callable[[Operation], bool]] = {
 
 
 def cases(fixturenames: Iterable[str], binding: str, readiness: str | None,
-          services: tuple[str, ...] = ("rostering",)) -> list[Parametrization]:
+          services: tuple[str, ...] = ("rostering",),
+          turns: tuple[str, Sequence[str]] | None = None) -> list[Parametrization]:
+    """``turns``: (argument, variants) of a check marked ``in_turn``: each operation is asked one
+    variant, taken in turn (spec/in_turn.py), instead of every variant."""
     names = set(fixturenames)
     ops = read_operations(binding, services)  # Rostering, then the other services' GETs
     out: list[Parametrization] = []
     for name, keep in OPERATION_FIXTURES.items():
         if name in names:
             chosen = [op for op in ops if keep(op)]
+            if turns is not None and turns[0] in names:
+                arg, variants = turns
+                pairs: list[object] = [(op, in_turn(op, chosen, variants)) for op in chosen]
+                out.append((f"{name},{arg}", pairs, [f"{op.operation_id}-{in_turn(op, chosen, variants)}"
+                                                    for op in chosen]))
+                continue
             out.append((name, list(chosen), [op.operation_id for op in chosen]))
     scopes = scopes_of(services) if binding == "v1p2" else rostering_scopes(binding)
     if "scope" in names:

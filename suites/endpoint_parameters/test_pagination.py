@@ -19,7 +19,6 @@ from oneroster_conformance.checks import (
     observe,
 )
 from oneroster_conformance.client import evidence
-from oneroster_conformance.plain_call import plain
 from oneroster_conformance.query.paging import LinkHeaderError, check_links, parse_link_header
 
 BIG_PAGE = 10_000  # consumers ask for 5,000-10,000 records a page
@@ -45,7 +44,7 @@ def _page(harness, op, reply=None, fresh=False, **params):
         reply = pages[key]
         evidence.record(reply.exchange)
     # the plain call (no query) is the operation's, shared with a scope cell (plain_call)
-    reply = reply or (harness.client.get(op.path, params) if params or fresh else plain(harness, op, {}))
+    reply = reply or (harness.client.get(op.path, params) if params or fresh else harness.plain(op, {}))
     if len(reply.content) <= SHARED_PAGE_BYTES:
         pages[key] = reply
     assert_status(reply, 200, f"{op.operation_id} page {params}")

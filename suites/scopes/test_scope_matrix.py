@@ -11,7 +11,6 @@ import pytest
 from oneroster_conformance.checks import answered, expect, fail, not_applicable, observe, require_working
 from oneroster_conformance.client import evidence
 from oneroster_conformance.client.oauth import TokenError
-from oneroster_conformance.plain_call import cell_key
 from oneroster_conformance.spec.operations import SCOPE_PREFIXES, ScopeCase, by_id, roster_core, short_scope
 
 
@@ -26,8 +25,8 @@ def _call(harness, case):
         not_applicable(f"no id to call {case.op.operation_id} with")
     # One call per cell, shared by the checks that judge it (scopes/deny and scopes/forbidden-403) and,
     # for the operation's narrowest granting scope, by its plain call (plain_call).
-    reply = harness.once(cell_key(case.scope, case.op),
-                         lambda: harness.client.once("GET", case.op.url_path(**ids), creds=creds, scopes=scopes))
+    reply = harness.scope_cell(case.scope, case.op,
+                               lambda: harness.client.once("GET", case.op.url_path(**ids), creds=creds, scopes=scopes))
     evidence.record(reply.exchange)  # the evidence of every check that judges it
     return reply
 
