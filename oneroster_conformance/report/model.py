@@ -51,10 +51,21 @@ class Result:
 
 def request_totals(results: list[Result], total: int) -> dict:
     """The footer's request counts: ``total`` sent by the run, the share sent on behalf of checks
-    (by area, in the order areas first appear) and the rest (the crawl, the preflight, tokens)."""
+    (by area, in the order areas first appear; by requirement, the costliest first) and the rest
+    (the crawl, the preflight, tokens)."""
     by_area: dict[str, int] = {}
     for r in results:
         by_area[r.area] = by_area.get(r.area, 0) + r.requests
     checks = sum(by_area.values())
-    return {"total": total, "checks": checks, "outside_checks": max(0, total - checks), "by_area": by_area}
+    return {"total": total, "checks": checks, "outside_checks": max(0, total - checks), "by_area": by_area,
+            "by_requirement": requests_by_requirement(results)}
+
+
+def requests_by_requirement(results: list[Result]) -> dict[str, int]:
+    """Requests sent on behalf of each requirement's checks, the costliest first (none: left out)."""
+    spent: dict[str, int] = {}
+    for r in results:
+        if r.requests:
+            spent[r.requirement] = spent.get(r.requirement, 0) + r.requests
+    return dict(sorted(spent.items(), key=lambda kv: (-kv[1], kv[0])))
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from oneroster_conformance.report.common import OUTCOMES, ordered_areas
 from oneroster_conformance.report.gate import GateDecision
-from oneroster_conformance.report.model import Result
+from oneroster_conformance.report.model import Result, requests_by_requirement
 
 _AREA_WIDTH = 12
 _BAR = 20
@@ -48,6 +48,12 @@ def summary_table(results: Iterable[Result]) -> str:
     body = [r[0].ljust(first) + "  " + "  ".join(v.rjust(w) for v, w in zip(r[1:], widths, strict=True))
             for r in rows]
     return "\n".join([header, rule, *body[:-1], rule, body[-1]])
+
+
+def costliest_line(results: Iterable[Result], shown: int = 5) -> str:
+    """The requirements whose checks sent the most requests: what a run costs a provider, and where."""
+    spent = list(requests_by_requirement(list(results)).items())[:shown]
+    return "costliest requirements (requests sent): " + ", ".join(f"{k} {v}" for k, v in spent) if spent else ""
 
 
 def verdict_line(decision: GateDecision, report_path: str | Path | None = None, color: bool = False) -> str:

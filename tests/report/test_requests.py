@@ -31,7 +31,17 @@ def test_tally_counts_what_the_check_sent_and_nothing_outside_it():
 def test_footer_totals_by_area_and_outside_checks():
     results = [_result("filter", 5), _result("filter", 2), _result("sort", 0), _result("scopes", 3)]
     totals = request_totals(results, total=14)
-    assert totals == {"total": 14, "checks": 10, "outside_checks": 4, "by_area": {"filter": 7, "sort": 0, "scopes": 3}}
+    assert totals == {"total": 14, "checks": 10, "outside_checks": 4, "by_area": {"filter": 7, "sort": 0, "scopes": 3},
+                      "by_requirement": {"filter/x": 7, "scopes/x": 3}}
+    assert list(totals["by_requirement"]) == ["filter/x", "scopes/x"]  # the costliest first
+
+
+def test_the_terminal_names_the_costliest_requirements():
+    from oneroster_conformance.report.terminal import costliest_line
+
+    results = [_result("filter", 5), _result("sort", 9), _result("scopes", 3), _result("auth", 0)]
+    assert costliest_line(results, 2) == "costliest requirements (requests sent): sort/x 9, filter/x 5"
+    assert costliest_line([_result("auth", 0)]) == ""
 
 
 def test_a_run_records_requests_per_result_and_in_the_footer(tmp_path):

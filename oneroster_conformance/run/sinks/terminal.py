@@ -12,7 +12,7 @@ from pathlib import Path
 
 from oneroster_conformance.report.gate import GateDecision
 from oneroster_conformance.report.model import Result
-from oneroster_conformance.report.terminal import progress_line, summary_table, verdict_line
+from oneroster_conformance.report.terminal import costliest_line, progress_line, summary_table, verdict_line
 from oneroster_conformance.run.sinks import RunInfo
 
 
@@ -58,7 +58,8 @@ class TerminalSink:
 
     @staticmethod
     def summary(results: list[Result]) -> str:
-        return summary_table(results)
+        costliest = costliest_line(results)
+        return summary_table(results) + (f"\n{costliest}" if costliest else "")
 
     @staticmethod
     def verdict(decision: GateDecision, report: Path, color: bool = False) -> str:
