@@ -49,6 +49,31 @@ class Recorder:
         }
 
 
+class RssTrace:
+    """With BENCH_RSS_TRACE=FILE: each check's RSS after it ran and the peak so far (MB), one line a
+    check, so the step that raises the peak can be named."""
+
+    def __init__(self, path: str) -> None:
+        self.out = open(path, "w", encoding="utf-8")  # noqa: SIM115 (closed at session end)
+
+    @staticmethod
+    def _now_mb() -> float:
+        with open("/proc/self/statm", encoding="ascii") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+    def _line(self, what: str) -> None:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        self.out.write(f"{self._now_mb():7.0f} {peak:7.0f} {what}\n")
+        self.out.flush()
+
+    def pytest_runtest_logfinish(self, nodeid: str, location: object) -> None:
+        self._line(nodeid)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self) -> None:
+        self._line("(session finished: reports written)")
+
+
 WHO: list[tuple[str, str, str, str]] = []  # (method, url, authorization, check) of every request
 
 
@@ -71,7 +96,10 @@ def main() -> int:
         _attribute()
     recorder = Recorder()
     started = time.perf_counter()
-    status = pytest.main(args, plugins=[recorder])
+    plugins: list[object] = [recorder]
+    if os.environ.get("BENCH_RSS_TRACE"):
+        plugins.append(RssTrace(os.environ["BENCH_RSS_TRACE"]))
+    status = pytest.main(args, plugins=plugins)
     record = {**recorder.record, "who": WHO, "session_s": time.perf_counter() - started, "exit": int(status),
               "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
     with open(out, "w", encoding="utf-8") as f:
