@@ -73,13 +73,10 @@ def _profile(harness, op) -> None:
 
 
 def _setup(harness, writer, operation_id):
+    """(operation, the shared base records, the collection it writes)."""
     op = OPS[operation_id]
     _profile(harness, op)
-    return op, base(harness, writer)
-
-
-def _collection(op) -> str:
-    return collection_of(op.path)
+    return op, base(harness, writer), collection_of(op.path)
 
 
 def _read(writer, collection: str, sid: str):
@@ -125,8 +122,7 @@ def _put_new(writer, b, collection: str, what: str) -> dict:
 @pytest.mark.parametrize("operation_id", PUTS, ids=str)
 @write_check
 def test_put_reads_back(harness, writer, operation_id):
-    op, b = _setup(harness, writer, operation_id)
-    collection = _collection(op)
+    op, b, collection = _setup(harness, writer, operation_id)
     record = fresh(writer, b, collection)
     reply = writer.put(collection, record)
     _created(reply, f"PUT of a new {records.WRAPPER[collection]} under the client's sourcedId")
@@ -142,8 +138,7 @@ def test_put_reads_back(harness, writer, operation_id):
 @pytest.mark.parametrize("operation_id", PUTS, ids=str)
 @write_check
 def test_put_updates(harness, writer, operation_id):
-    op, b = _setup(harness, writer, operation_id)
-    collection = _collection(op)
+    op, b, collection = _setup(harness, writer, operation_id)
     record = _put_new(writer, b, collection, "the update check")
     field, value = UPDATED.get(collection, ("title", f"{record.get('title')} (updated)"))
     changed = {**record, field: value, "dateLastModified": records.now()}
@@ -181,7 +176,7 @@ def _posted(harness, writer, op, b):
 
     def send():
         path = op.url_path(**_parent_ids(op, b))
-        collection = _collection(op)
+        collection = collection_of(op.path)
         made = [fresh(writer, b, collection, student=i) for i in range(2)]
         if "classSourcedId" in op.path_params and collection == "results":
             for r in made:
@@ -195,7 +190,7 @@ def _posted(harness, writer, op, b):
 @pytest.mark.parametrize("operation_id", POSTS, ids=str)
 @write_check
 def test_post_pairs(harness, writer, operation_id):
-    op, b = _setup(harness, writer, operation_id)
+    op, b, _ = _setup(harness, writer, operation_id)
     path, collection, made, reply = _posted(harness, writer, op, b)
     answered(reply)
     _created(reply, f"POST of {len(made)} {collection} to {path}")
@@ -232,8 +227,7 @@ def _elsewhere(b, param: str) -> str | None:
 @write_check
 def test_nested_parent(harness, writer, operation_id):
     """The body names another (existing) parent than the path: the path's must win, or the POST be refused."""
-    op, b = _setup(harness, writer, operation_id)
-    collection = _collection(op)
+    op, b, collection = _setup(harness, writer, operation_id)
     parents = _parent_ids(op, b)
     record = fresh(writer, b, collection)
     contradicted = {}
@@ -273,8 +267,7 @@ def test_nested_parent(harness, writer, operation_id):
 @pytest.mark.parametrize("operation_id", DELETES, ids=str)
 @write_check
 def test_delete_removes(harness, writer, operation_id):
-    op, b = _setup(harness, writer, operation_id)
-    collection = _collection(op)
+    op, b, collection = _setup(harness, writer, operation_id)
     record = _put_new(writer, b, collection, "the delete check")
     sid = record["sourcedId"]
     reply = writer.delete(collection, sid)
@@ -309,8 +302,7 @@ def _missing_field(collection: str) -> str:
 @pytest.mark.parametrize("operation_id", PUTS, ids=str)
 @write_check
 def test_refuses_invalid(harness, writer, operation_id, kind):
-    op, b = _setup(harness, writer, operation_id)
-    collection = _collection(op)
+    op, b, collection = _setup(harness, writer, operation_id)
     record = fresh(writer, b, collection)
     sid = record["sourcedId"]
     if kind == "missing-required":
@@ -356,8 +348,7 @@ class BadReference(str):
 @write_check
 def test_refuses_bad_references(harness, writer, case):
     operation_id, name = BAD_REFERENCES[case]
-    op, b = _setup(harness, writer, operation_id)
-    collection = _collection(op)
+    op, b, collection = _setup(harness, writer, operation_id)
     missing = writer.prefix + "no-such-" + name.lower()
     record = fresh(writer, b, collection)
     if op.method == "PUT":
@@ -393,8 +384,7 @@ def _wrong_scopes(op) -> list[str]:
 @pytest.mark.parametrize("operation_id", sorted(PUTS + POSTS + DELETES), ids=str)
 @write_check
 def test_scope_enforced(harness, writer, operation_id):
-    op, b = _setup(harness, writer, operation_id)
-    collection = _collection(op)
+    op, b, collection = _setup(harness, writer, operation_id)
     tried = 0
     for scope in _wrong_scopes(op):
         scoped = harness.scoped(scope) if not writer.plan else (None, (scope,))
