@@ -129,7 +129,7 @@ class Harness:
             parents = set(RELATIONS[op.operation_id].parent.values()) if op.operation_id in RELATIONS else set()
             sources = ", ".join(sorted(({SINGLE_SOURCE.get(op.operation_id, "")} | parents) - {""}))
             return Sample(op, None, None, f"no id to call it with: {sources} returned no usable records")
-        return Sample(op, plain_call.plain(self, op, ids), ids)
+        return Sample(op, self.plain(op, ids), ids)
 
     def plain(self, op: Operation, ids: dict[str, str]):
         """The operation's plain call (no query), shared with a scope cell (plain_call.py)."""

@@ -42,9 +42,9 @@ def cases(fixturenames: Iterable[str], binding: str, readiness: str | None,
             chosen = [op for op in ops if keep(op)]
             if turns is not None and turns[0] in names:
                 arg, variants = turns
-                pairs: list[object] = [(op, in_turn(op, chosen, variants)) for op in chosen]
-                out.append((f"{name},{arg}", pairs, [f"{op.operation_id}-{in_turn(op, chosen, variants)}"
-                                                    for op in chosen]))
+                turned = [(op, in_turn(op, chosen, variants)) for op in chosen]
+                values: list[object] = list(turned)
+                out.append((f"{name},{arg}", values, [f"{op.operation_id}-{v}" for op, v in turned]))
                 continue
             out.append((name, list(chosen), [op.operation_id for op in chosen]))
     scopes = scopes_of(services) if binding == "v1p2" else rostering_scopes(binding)

@@ -139,7 +139,7 @@ def test_data_nested_matches(harness, crawl, nested_operation):
     data = crawl.data_for(rel, ids)
     if any(crawl.collection(k).truncated for k in data):
         not_applicable("the sample sweep did not read whole collections: run with --sweep full")
-    broken = next((crawl.collection(k).error for k in data if crawl.collection(k).error), None)
+    broken = next((e for k in data if (e := crawl.collection(k).error)), None)
     if broken:  # a part of a collection: records outside it would look like strangers
         not_applicable(f"a collection it reads was not read in full ({broken}); judged by operations/success")
     # Expected and returned ids are compared in the record store: both may be most of a collection. The
