@@ -35,7 +35,7 @@ from oneroster_conformance.pytest_fixtures import (
 )
 from oneroster_conformance.report import allure_view
 from oneroster_conformance.report.terminal import certificate_lines
-from oneroster_conformance.run import outcomes, redact_result
+from oneroster_conformance.run import allocator, outcomes, redact_result
 from oneroster_conformance.run.applicability import plan
 from oneroster_conformance.run.cases import case_fields
 from oneroster_conformance.run.config import configure
@@ -77,6 +77,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requirement(id): the requirement (schemas/requirements.yaml) a check decides")
     config.addinivalue_line("markers", "in_turn(argument, variants): each operation is asked one variant, in turn")
     hypothesis_profiles.load_default(config.getoption("hypothesis_profile", None))
+    allocator.keep_large_buffers_mapped()  # a large sweep's page bodies must not pin the heap
     if os.environ.get("CI", "").lower() in ("1", "true", "yes") and config.option.verbose == 0:
         config.option.verbose = -1  # quiet in CI, never silent: area lines, summary and verdict remain
     try:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import marshal
 import os
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -26,8 +27,6 @@ import threading
 from array import array
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
-from heapq import merge
-from itertools import groupby
 
 # Per collection n: rec_n keyed by position (the rowid: stored in crawl order), ref_n beside it.
 TABLES = """
@@ -46,6 +45,7 @@ CACHE_RECORDS = 50_000  # records kept materialised across collections (the defa
 SMALL = 2_000  # a collection this small is read whole by the relations; a larger one around the parent ids
 NEAR_CACHE = 1  # the last neighbourhood is kept: a nested check asks for the same one twice in a row
 CHUNK = 900  # ids per IN (...) list, well below SQLite's variable limit
+_NONZERO = re.compile(rb"[^\x00]")
 
 
 def as_blob(record: object) -> bytes:
@@ -354,44 +354,40 @@ class RecordStore:
         return out
 
     def _neighbourhood(self, colls: list[str], anchors: list[str]) -> Neighbourhood:
-        # Positions are kept as sorted arrays of 8-byte integers, read from a cursor, never as a list
-        # of rows: a term's neighbourhood in the largest district is most of a million classes.
+        # Positions are gathered in a bitmap of the collection's positions and kept as a sorted array
+        # of 8-byte integers, never as a list of rows or a SQL ORDER BY: a term's neighbourhood in the
+        # largest district is most of a million classes, and SQLite's sorter would take as much
+        # memory as its page cache for them.
         am = ", ".join("?" * len(anchors))
-        wanted: dict[str, array] = {}
+        marks_of: dict[str, Positions] = {}
         linked = set(anchors)
         for coll in colls:
-            near = wanted[coll] = self._seqs(
-                f"SELECT seq FROM {self._ref(coll)} WHERE target IN ({am}) UNION "
-                f"SELECT seq FROM {self._rec(coll)} WHERE sid IN ({am}) ORDER BY 1", (*anchors, *anchors), coll)
-            for i in range(0, len(near), CHUNK):
-                chunk = near[i:i + CHUNK].tolist()
+            near = marks_of[coll] = Positions(self.count(coll))
+            self._mark(near, f"SELECT seq FROM {self._ref(coll)} WHERE target IN ({am})", anchors, coll)
+            self._mark(near, f"SELECT seq FROM {self._rec(coll)} WHERE sid IN ({am})", anchors, coll)
+            for chunk in near.chunks(CHUNK):
                 marks = ", ".join("?" * len(chunk))
                 linked.update(t for (t,) in self._query(
                     f"SELECT DISTINCT target FROM {self._ref(coll)} WHERE seq IN ({marks})", chunk)
                     if isinstance(t, str))
         ids = sorted(linked)
+        wanted: dict[str, array] = {}
         for coll in colls:
-            more: set[int] = set()
+            near = marks_of[coll]
             for i in range(0, len(ids), CHUNK):
                 chunk = ids[i:i + CHUNK]
-                marks = ", ".join("?" * len(chunk))
-                more.update(seq for (seq,) in self._query(
-                    f"SELECT seq FROM {self._rec(coll)} WHERE sid IN ({marks})", chunk))
-            if more:
-                seqs = wanted[coll]
-                wanted[coll] = array("q", (k for k, _ in groupby(merge(seqs, sorted(more)))))
+                self._mark(near, f"SELECT seq FROM {self._rec(coll)} WHERE sid IN ({', '.join('?' * len(chunk))})",
+                           chunk, coll)
+            wanted[coll] = near.sorted()
         return Neighbourhood(self, wanted)
 
-    def _seqs(self, sql: str, params: Iterable, *colls: str) -> array:
-        """A query's integer column as an array, read from the cursor a batch at a time."""
-        out = array("q")
+    def _mark(self, positions: Positions, sql: str, params: Iterable, coll: str) -> None:
+        """Mark the positions a query's one integer column gives, read from the cursor a batch at a time."""
         with self._lock:
-            for coll in colls:
-                self.finish(coll)
+            self.finish(coll)
             cursor = self._conn.execute(sql, tuple(params))
             while rows := cursor.fetchmany(10_000):
-                out.extend(seq for (seq,) in rows)
-        return out
+                positions.mark(seq for (seq,) in rows)
 
     def close(self) -> None:
         with self._lock:
@@ -399,6 +395,43 @@ class RecordStore:
             self._near.clear()
             self._conn.close()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class Positions:
+    """A set of record positions (0 .. n-1) as a bitmap: n/8 bytes whatever how many are marked, and
+    read back in order without a sort."""
+
+    _BITS = [tuple(b for b in range(8) if byte >> b & 1) for byte in range(256)]
+
+    def __init__(self, n: int) -> None:
+        self.bits = bytearray((n >> 3) + 1)
+
+    def mark(self, seqs: Iterable[int]) -> None:
+        bits = self.bits
+        for seq in seqs:
+            if seq >> 3 >= len(bits):  # a position past the count the store was told (never expected)
+                bits.extend(bytes((seq >> 3) - len(bits) + 1))
+            bits[seq >> 3] |= 1 << (seq & 7)
+
+    def __iter__(self) -> Iterator[int]:
+        bits, table = self.bits, self._BITS
+        for m in _NONZERO.finditer(bits):
+            at = m.start()
+            for b in table[bits[at]]:
+                yield (at << 3) + b
+
+    def chunks(self, size: int) -> Iterator[list[int]]:
+        chunk: list[int] = []
+        for seq in self:
+            chunk.append(seq)
+            if len(chunk) == size:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+    def sorted(self) -> array:
+        return array("q", self)
 
 
 class StoredRecords:
