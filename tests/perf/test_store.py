@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from oneroster_conformance.data.guidref import guid_ref_list, guid_refs, scan
-from oneroster_conformance.data.store import RecordStore
+from oneroster_conformance.data.store import Positions, RecordStore
 
 
 def _ref(kind: str, sid: object) -> dict:
@@ -158,3 +158,14 @@ def test_a_large_neighbourhood_keeps_positions_as_arrays(store: RecordStore) -> 
     assert [r["sourcedId"] for r in view["classes"]] == [f"c{i}" for i in range(3000)]
     assert [r["sourcedId"] for r in view["courses"]] == ["k0", "k1", "k2"]  # one hop out
     assert all(type(seqs).__name__ == "array" for seqs in view._wanted.values())
+
+
+@given(st.lists(st.integers(min_value=0, max_value=300)), st.integers(min_value=0, max_value=200))
+def test_positions_give_each_marked_position_once_in_order(seqs: list[int], n: int) -> None:
+    # A bitmap of the collection's size replaces SQL's UNION ... ORDER BY (whose sorter took as much
+    # memory as the page cache for a term's 400,000 classes); a position past n still counts.
+    positions = Positions(n)
+    positions.mark(iter(seqs))
+    assert positions.sorted().tolist() == sorted(set(seqs))
+    assert [s for chunk in positions.chunks(7) for s in chunk] == sorted(set(seqs))
+    assert all(0 < len(chunk) <= 7 for chunk in positions.chunks(7))
