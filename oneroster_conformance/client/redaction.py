@@ -33,10 +33,10 @@ MARK = "‹redacted"  # every pseudonym starts with it: ‹redacted:3f9a1c›
 NOT_IDENTIFYING = frozenset({"true", "false", "male", "female", "other", "unspecified", "yes", "no"})
 NET_MIN_LENGTH = 5
 # 16 MB, 7 probes. The 1,000,000-student generated district (~2 M distinct values) sets 10 % of the
-# bits: ~10^-7 false positives a word, where 4 MB and 4 probes set 22 % and hid 3 of the 2,104
-# distinctive words of docs/ ("compares", "global") and the verdict line's "tls-required); exit
-# status". A district with four times as many distinct values still stays near 5 * 10^-4.
-# (benchmarks/redaction_net.py measures it on a kept district.)
+# bits: ~10^-7 false positives a word, where 4 MB and 4 probes set 22 % (2.4 * 10^-3) and hid 5 of
+# the 1,691 distinctive words of docs/ ("above", "cells", "result-value-range") and the verdict
+# line's "tls-required); exit status". A district with four times as many distinct values still
+# stays near 5 * 10^-4. (benchmarks/redaction_net.py measures it on a kept district.)
 _NET_BITS = 1 << 27
 _NET_HASHES = 7
 _WORD = re.compile(r"[^\s'\"=,;:&?/<>()\[\]{}|\\`]+")
