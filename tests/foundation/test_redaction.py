@@ -121,7 +121,7 @@ def test_the_safety_net_keeps_memory_flat():
 def test_the_safety_net_stays_readable_in_the_largest_district():
     # The net fills as a Bloom filter should (checked on 100,000 values), so its false-positive rate
     # at the 1,000,000-student district's ~2 M distinct values follows from its size: a harmless
-    # word is hidden about once in 10^7 (4 MB and 4 probes hid one in 500).
+    # word is hidden about once in 10^7 (4 MB and 4 probes: about once in 400).
     r = _redactor()
     n = 100_000
     for i in range(n):
